@@ -1,0 +1,47 @@
+/* The EC2 Query service, independent of HTTP: one request in (method, path,
+ * query, headers, body), one response out (status, XML).  It authenticates
+ * (SigV4 against the known key pairs), decodes against the action's shape,
+ * runs the handler on the model, makes the changes durable in the store, and
+ * only then answers.  Control thread only: requests are handled one at a
+ * time. */
+#ifndef VPCD_API_SERVICE_H
+#define VPCD_API_SERVICE_H
+
+#include <stddef.h>
+
+#include "api/sigv4.h"
+#include "lib/buf.h"
+
+struct model;
+struct store;
+struct api_service;
+
+enum {
+    API_MAX_BODY_SIZE = 1024 * 1024,    /* bytes; larger requests are refused */
+    API_MAX_KEY_PAIRS = 1000,
+    API_MAX_CLIENT_TOKEN_LEN = 64,
+    API_MAX_IDEMPOTENT_REPLIES = 10000, /* ClientTokens remembered; the oldest goes first */
+};
+
+struct api_response {
+    int status;
+    struct buf body;                    /* caller initialises and frees */
+    const char *action;                 /* for the request log; static or NULL */
+    const char *error_code;             /* NULL on success */
+};
+
+/* Creates the service over 'model' and 'store' (both borrowed; the service
+ * reloads the model from the store if a commit fails).  Key pairs: "test" /
+ * "test" for 'default_account', plus every line "ACCESS_KEY SECRET ACCOUNT" of
+ * '<data_dir>/credentials' if that file exists.  Returns NULL with '*error'
+ * set (caller frees). */
+struct api_service *api_service_create(struct model **model, struct store *store,
+                                       const char *data_dir, const char *default_account,
+                                       char **error);
+void api_service_destroy(struct api_service *);
+
+/* Handles one request; fills 'resp' (status and XML body). */
+void api_service_handle(struct api_service *, const struct sigv4_request *,
+                        struct api_response *resp);
+
+#endif

@@ -1,0 +1,195 @@
+/* vpcd: the daemon.  Options, wiring (store -> model -> service -> HTTP),
+ * and a main thread that waits for SIGTERM/SIGINT to shut down cleanly. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "api/http.h"
+#include "api/service.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "model/model.h"
+#include "store/store.h"
+
+LOG_MODULE(vpcd);
+
+struct options {
+    const char *listen;
+    const char *data_dir;
+    const char *default_account;
+    const char *public_pool;
+    const char *log_level;
+    bool no_default_vpc;
+    bool help;
+};
+
+enum option_type { OPT_STRING, OPT_FLAG };
+
+/* One declarative table drives parsing, --help and the start-up dump. */
+static const struct option_def {
+    const char *name;
+    enum option_type type;
+    size_t offset;
+    const char *dflt;
+    const char *help;
+} option_defs[] = {
+    { "listen", OPT_STRING, offsetof(struct options, listen), "127.0.0.1:4566",
+      "ADDRESS:PORT to serve the EC2 Query API on" },
+    { "data-dir", OPT_STRING, offsetof(struct options, data_dir), "/var/lib/vpcd",
+      "directory holding the state (vpcd.sqlite3, credentials); delete it to reset" },
+    { "default-account", OPT_STRING, offsetof(struct options, default_account),
+      "000000000000", "account of the default key pair test/test" },
+    { "public-pool", OPT_STRING, offsetof(struct options, public_pool), "198.18.0.0/15",
+      "where public IPs and Elastic IPs come from" },
+    { "log-level", OPT_STRING, offsetof(struct options, log_level), "info",
+      "err, warn, info (one line per request) or dbg" },
+    { "no-default-vpc", OPT_FLAG, offsetof(struct options, no_default_vpc), NULL,
+      "do not make a default VPC in each account and region" },
+    { "help", OPT_FLAG, offsetof(struct options, help), NULL, "print this help" },
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: vpcd [OPTIONS]\n\nAn AWS-compatible virtual private cloud.\n\n");
+    for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++) {
+        const struct option_def *d = &option_defs[i];
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s", d->name, d->type == OPT_STRING ? " VALUE" : "");
+        fprintf(out, "  %-26s %s", left, d->help);
+        if (d->dflt) {
+            fprintf(out, " (default %s)", d->dflt);
+        }
+        fprintf(out, "\n");
+    }
+}
+
+static bool
+parse_options(int argc, char *argv[], struct options *opts)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++) {
+        if (option_defs[i].type == OPT_STRING) {
+            *(const char **) (void *) ((char *) opts + option_defs[i].offset) =
+                option_defs[i].dflt;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!str_prefix(arg, "--")) {
+            fprintf(stderr, "vpcd: unexpected argument '%s'\n", arg);
+            return false;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t) (eq - name) : strlen(name);
+        const struct option_def *d = NULL;
+        for (size_t j = 0; j < ARRAY_SIZE(option_defs); j++) {
+            if (strlen(option_defs[j].name) == len && !strncmp(option_defs[j].name, name, len)) {
+                d = &option_defs[j];
+            }
+        }
+        if (!d) {
+            fprintf(stderr, "vpcd: unknown option '%s' (see --help)\n", arg);
+            return false;
+        }
+        char *field = (char *) opts + d->offset;
+        if (d->type == OPT_FLAG) {
+            if (eq) {
+                fprintf(stderr, "vpcd: option --%s takes no value\n", d->name);
+                return false;
+            }
+            *(bool *) field = true;
+        } else if (eq) {
+            *(const char **) (void *) field = eq + 1;
+        } else if (i + 1 < argc) {
+            *(const char **) (void *) field = argv[++i];
+        } else {
+            fprintf(stderr, "vpcd: option --%s needs a value\n", d->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct options opts;
+    char *error = NULL;
+
+    memset(&opts, 0, sizeof opts);
+    if (!parse_options(argc, argv, &opts)) {
+        return 2;
+    }
+    if (opts.help) {
+        usage(stdout);
+        return 0;
+    }
+    if (!log_set_level(NULL, opts.log_level)) {
+        fprintf(stderr, "vpcd: --log-level %s: expected err, warn, info or dbg\n",
+                opts.log_level);
+        return 2;
+    }
+    struct model_config config = { .default_vpc = !opts.no_default_vpc };
+    if (!ip4_prefix_parse(opts.public_pool, &config.public_pool, NULL)
+        || config.public_pool.len < 8 || config.public_pool.len > 30) {
+        fprintf(stderr, "vpcd: --public-pool %s: expected an IPv4 prefix from /8 to /30\n",
+                opts.public_pool);
+        return 2;
+    }
+
+    /* SIGTERM/SIGINT are taken by sigwait below; block them before any
+     * thread starts so that only this thread sees them. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int status = 1;
+    struct store *store = NULL;
+    struct model *model = NULL;
+    struct api_service *svc = NULL;
+    struct api_http *http = NULL;
+
+    if (store_open(opts.data_dir, &store, &error)) {
+        LOG_ERR("%s", error);
+        goto out;
+    }
+    uint64_t start = time_usec();
+    model = model_create(&config);
+    if (store_load(store, model, &error)) {
+        LOG_ERR("%s: %s", opts.data_dir, error);
+        goto out;
+    }
+    svc = api_service_create(&model, store, opts.data_dir, opts.default_account, &error);
+    if (!svc) {
+        LOG_ERR("%s", error);
+        goto out;
+    }
+    http = api_http_start(svc, opts.listen, &error);
+    if (!http) {
+        LOG_ERR("%s", error);
+        goto out;
+    }
+    LOG_INFO("serving on http://%s, data in %s, ready in %.1f ms", opts.listen, opts.data_dir,
+             (double) (time_usec() - start) / 1000.0);
+
+    int sig;
+    sigwait(&signals, &sig);
+    LOG_INFO("%s: shutting down", strsignal(sig));
+    status = 0;
+
+out:
+    free(error);
+    api_http_stop(http);
+    api_service_destroy(svc);
+    model_destroy(model);
+    store_close(store);
+    return status;
+}
