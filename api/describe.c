@@ -47,10 +47,12 @@ decode_filters(struct api_request *req, const struct filter_def *defs, size_t n_
 {
     *vpc_filter = NULL;
     *n_out = 0;
-    if (!shape_find_member(req->in->shape, "Filters")) {
+    /* DescribeNatGateways names its member "Filter". */
+    const char *member = shape_find_member(req->in->shape, "Filters") ? "Filters" : "Filter";
+    if (!shape_find_member(req->in->shape, member)) {
         return 0;
     }
-    const struct dval *list = dval_get(req->in, "Filters");
+    const struct dval *list = dval_get(req->in, member);
     size_t n = dval_list_len(list);
     if (n > FILTERS_MAX) {
         return err_set(req->err, ERR_INVALID_PARAMETER_VALUE,
@@ -135,7 +137,7 @@ api_describe(struct api_request *req, enum res_kind kind, const char *ids_member
         }
     }
     c.n = kept;
-    if (ids || vpc_filter) {
+    if ((ids || vpc_filter) && c.n > 1) {      /* c.items is NULL when nothing matched */
         qsort(c.items, c.n, sizeof *c.items, by_seq);
     }
 

@@ -42,6 +42,15 @@ TYPES = {
 }
 
 
+# Values EC2 accepts beyond those botocore's model lists (botocore checks no
+# enum; our decoder does): DescribeAccountAttributes documents six attribute
+# names, its enum has two.
+ENUM_EXTRA = {
+    "AccountAttributeName": ["max-instances", "vpc-max-security-groups-per-interface",
+                             "max-elastic-ips", "vpc-max-elastic-ips"],
+}
+
+
 def fail(msg):
     sys.stderr.write("gen_shapes.py: %s\n" % msg)
     sys.exit(1)
@@ -246,6 +255,9 @@ def main():
         model = json.load(f)
     if model.get("metadata", {}).get("protocol") != "ec2":
         fail("%s: not an ec2-protocol model" % path)
+    for name, extra in ENUM_EXTRA.items():
+        enum = model["shapes"][name]["enum"]
+        enum.extend(v for v in extra if v not in enum)
     ops = read_operations(OPERATIONS)
     text = generate(model, botocore.__version__, ops)
     tmp = OUTPUT + ".tmp"

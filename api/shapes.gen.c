@@ -458,12 +458,16 @@ static const struct shape shape_AccountAttributeList = {
 static const char *const enum_AccountAttributeName[] = {
     "supported-platforms",
     "default-vpc",
+    "max-instances",
+    "vpc-max-security-groups-per-interface",
+    "max-elastic-ips",
+    "vpc-max-elastic-ips",
 };
 static const struct shape shape_AccountAttributeName = {
     .name = "AccountAttributeName",
     .type = SHAPE_STRING,
     .enum_values = enum_AccountAttributeName,
-    .n_enum = 2,
+    .n_enum = 6,
 };
 
 static const struct shape shape_AccountAttributeNameStringList = {

@@ -25,6 +25,9 @@
     ERR(MISSING_AUTHENTICATION_TOKEN, "MissingAuthenticationToken", 401) \
     ERR(INCOMPLETE_SIGNATURE, "IncompleteSignature", 400) \
     ERR(AUTH_FAILURE, "AuthFailure", 401) \
+    /* what EC2 answers (with 400) for a resource a service manages, e.g. a NAT \
+     * gateway's Elastic IP */ \
+    ERR(RESOURCE_AUTH_FAILURE, "AuthFailure", 400) \
     ERR(SIGNATURE_DOES_NOT_MATCH, "SignatureDoesNotMatch", 403) \
     ERR(REQUEST_EXPIRED, "RequestExpired", 400) \
     ERR(INVALID_CLIENT_TOKEN_ID, "InvalidClientTokenId", 403) \
@@ -38,6 +41,10 @@
     ERR(SUBNET_NOT_FOUND, "InvalidSubnetID.NotFound", 400) \
     ERR(ROUTE_TABLE_NOT_FOUND, "InvalidRouteTableID.NotFound", 400) \
     ERR(ROUTE_NOT_FOUND, "InvalidRoute.NotFound", 400) \
+    ERR(GATEWAY_NOT_FOUND, "InvalidGatewayID.NotFound", 400) \
+    ERR(VPC_PEERING_CONNECTION_NOT_FOUND, "InvalidVpcPeeringConnectionID.NotFound", 400) \
+    ERR(TRANSIT_GATEWAY_NOT_FOUND, "InvalidTransitGatewayID.NotFound", 400) \
+    ERR(VPC_ENDPOINT_NOT_FOUND, "InvalidVpcEndpointId.NotFound", 400) \
     ERR(NETWORK_ACL_NOT_FOUND, "InvalidNetworkAclID.NotFound", 400) \
     ERR(NETWORK_ACL_ENTRY_NOT_FOUND, "InvalidNetworkAclEntry.NotFound", 400) \
     ERR(GROUP_NOT_FOUND, "InvalidGroup.NotFound", 400) \
@@ -66,6 +73,8 @@
     ERR(ALLOCATION_ID_MALFORMED, "InvalidAllocationID.Malformed", 400) \
     ERR(NAT_GATEWAY_ID_MALFORMED, "InvalidNatGatewayID.Malformed", 400) \
     ERR(ADDRESS_MALFORMED, "InvalidAddress.Malformed", 400) \
+    ERR(SECURITY_GROUP_RULE_ID_MALFORMED, "InvalidSecurityGroupRuleId.Malformed", 400) \
+    ERR(PREFIX_LIST_ID_MALFORMED, "InvalidPrefixListId.Malformed", 400) \
     /* ranges, conflicts, duplicates */ \
     ERR(VPC_RANGE, "InvalidVpc.Range", 400) \
     ERR(SUBNET_RANGE, "InvalidSubnet.Range", 400) \
@@ -83,6 +92,7 @@
     ERR(GATEWAY_NOT_ATTACHED, "Gateway.NotAttached", 400) \
     ERR(DEFAULT_VPC_ALREADY_EXISTS, "DefaultVpcAlreadyExists", 400) \
     ERR(DEFAULT_SUBNET_ALREADY_EXISTS, "DefaultSubnetAlreadyExistsInAvailabilityZone", 400) \
+    ERR(DEFAULT_VPC_DOES_NOT_EXIST, "DefaultVpcDoesNotExist", 400) \
     ERR(NO_DEFAULT_VPC, "VPCIdNotSpecified", 400) \
     ERR(NETWORK_INTERFACE_IN_USE, "InvalidNetworkInterface.InUse", 400) \
     /* lifecycle */ \
@@ -105,6 +115,7 @@
         "SecurityGroupsPerInterfaceLimitExceeded", 400) \
     ERR(INTERNET_GATEWAY_LIMIT_EXCEEDED, "InternetGatewayLimitExceeded", 400) \
     ERR(ADDRESS_LIMIT_EXCEEDED, "AddressLimitExceeded", 400) \
+    ERR(INSUFFICIENT_ADDRESS_CAPACITY, "InsufficientAddressCapacity", 400) \
     ERR(NAT_GATEWAY_LIMIT_EXCEEDED, "NatGatewayLimitExceeded", 400) \
     ERR(PRIVATE_IP_ADDRESS_LIMIT_EXCEEDED, "PrivateIpAddressLimitExceeded", 400) \
     ERR(TAG_LIMIT_EXCEEDED, "TagLimitExceeded", 400)

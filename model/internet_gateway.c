@@ -1,10 +1,14 @@
-/* internet_gateway.h: internet gateways and their attachment (section 10). */
+/* internet_gateway.h: internet gateways and their attachment (vpc-semantics.md
+ * section 10). */
 #include "model/internet_gateway.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/util.h"
+#include "model/address.h"
+#include "model/nat_gateway.h"
+#include "model/network_interface.h"
 #include "model/schema.h"
 #include "model/vpc.h"
 
@@ -93,6 +97,12 @@ internet_gateway_detach(struct model *m, struct internet_gateway *igw, struct vp
         return err_set(err, ERR_GATEWAY_NOT_ATTACHED,
                        "resource %s is not attached to network %s", igw->r.id, vpc->r.id);
     }
+    /* Section 10: the gateway is what makes those addresses reachable. */
+    if (internet_gateway_vpc_has_public_mappings(m, vpc)) {
+        return err_set(err, ERR_DEPENDENCY_VIOLATION,
+                       "Network %s has some mapped public address(es). Please unmap those "
+                       "public address(es) before detaching the gateway.", vpc->r.id);
+    }
     if (model_dry_run(m, err)) {
         return -1;
     }
@@ -100,3 +110,70 @@ internet_gateway_detach(struct model *m, struct internet_gateway *igw, struct vp
     model_touch(m, &igw->r);
     return 0;
 }
+
+bool
+internet_gateway_vpc_has_public_mappings(const struct model *m, const struct vpc *vpc)
+{
+    struct resource *r;
+    LIST_FOR_EACH (r, vpc_node, &vpc->children[RES_NETWORK_INTERFACE]) {
+        if (network_interface_cast(r)->public_ip) {
+            return true;
+        }
+    }
+    LIST_FOR_EACH (r, vpc_node, &vpc->children[RES_NAT_GATEWAY]) {
+        const struct nat_gateway *nat = nat_gateway_cast(r);
+        if (nat_gateway_is_live(nat) && !strcmp(nat->connectivity_type, "public")) {
+            return true;
+        }
+    }
+    LIST_FOR_EACH (r, scope_node, &vpc->r.scope->resources[RES_ADDRESS]) {
+        const struct network_interface *eni = address_interface(m, address_cast(r));
+        if (eni && !strcmp(eni->r.vpc_id, vpc->r.id)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* DescribeInternetGateways filters (as documented for the action). */
+static void
+f_attachment_state(const struct model *m, const struct resource *r, struct filter_values *fv)
+{
+    (void) m;
+    /* AWS reports an attached gateway's attachment as "available". */
+    if (internet_gateway_cast((struct resource *) r)->attached_vpc_id[0]) {
+        filter_emit(fv, "available");
+    }
+}
+
+static void
+f_attachment_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
+{
+    (void) m;
+    const struct internet_gateway *igw = internet_gateway_cast((struct resource *) r);
+    if (igw->attached_vpc_id[0]) {
+        filter_emit(fv, igw->attached_vpc_id);
+    }
+}
+
+static void
+f_igw_id(const struct model *m, const struct resource *r, struct filter_values *fv)
+{
+    (void) m;
+    filter_emit(fv, r->id);
+}
+
+static void
+f_owner(const struct model *m, const struct resource *r, struct filter_values *fv)
+{
+    (void) m;
+    filter_emit(fv, r->scope->account);
+}
+
+const struct filter_def internet_gateway_filters[] = {
+    { "attachment.state", f_attachment_state },
+    { "attachment.vpc-id", f_attachment_vpc_id },
+    { "internet-gateway-id", f_igw_id },
+    { "owner-id", f_owner },
+};
+const size_t internet_gateway_n_filters = ARRAY_SIZE(internet_gateway_filters);

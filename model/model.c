@@ -1,11 +1,10 @@
-/* model.h: scopes, the id map, resource registration, the change set, tags,
- * the public address pool and the clock. */
+/* model.h: scopes, the id map, resource registration, the change set, the
+ * public address pool and the clock.  The tag primitives are in tags.c. */
 #include "model/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "lib/util.h"
@@ -22,8 +21,6 @@ static const struct res_kind_info kinds[N_RES_KINDS] = {
     RESOURCE_KINDS
 #undef RES
 };
-
-enum { TAGS_PER_RESOURCE_MAX = 50, TAG_KEY_MAX = 128, TAG_VALUE_MAX = 256 };
 
 const struct res_kind_info *
 res_kind_info(enum res_kind kind)
@@ -157,7 +154,7 @@ model_get(const struct model *m, const struct scope *scope, enum res_kind kind, 
         err_set(err, kinds[kind].malformed, "Invalid id: \"%s\" (expecting \"%s-...\")", id,
                 prefix);
     } else if (kind == RES_SECURITY_GROUP) {
-        err_set(err, kinds[kind].not_found, "The security group '%s' does not exist", id);
+        err_set(err, ERR_GROUP_NOT_FOUND, "The security group '%s' does not exist", id);
     } else if (kind == RES_NAT_GATEWAY) {
         err_set(err, kinds[kind].not_found, "The Nat Gateway %s was not found", id);
     } else if (kind == RES_ADDRESS) {
@@ -273,98 +270,6 @@ model_drop_changes(struct model *m)
         free(m->changes[i]);
     }
     m->n_changes = 0;
-}
-
-/* Tags (vpc-semantics.md 2.4): at most 50 per resource, key 1..128
- * characters, value up to 256, and the "aws:" prefix is reserved. */
-int
-tags_validate(const char *const *keys, const char *const *values, size_t n, size_t n_existing,
-              struct error *err)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *key = keys[i];
-        if (!key || !key[0]) {
-            return err_set(err, ERR_INVALID_PARAMETER_VALUE, "Tag keys must not be empty");
-        }
-        if (strlen(key) > TAG_KEY_MAX) {
-            return err_set(err, ERR_INVALID_PARAMETER_VALUE,
-                           "Tag key exceeds the maximum length of %d characters", TAG_KEY_MAX);
-        }
-        if (!strncasecmp(key, "aws:", 4)) {
-            return err_set(err, ERR_INVALID_PARAMETER_VALUE,
-                           "Tag keys starting with 'aws:' are reserved for internal use");
-        }
-        if (values && values[i] && strlen(values[i]) > TAG_VALUE_MAX) {
-            return err_set(err, ERR_INVALID_PARAMETER_VALUE,
-                           "Tag value exceeds the maximum length of %d characters",
-                           TAG_VALUE_MAX);
-        }
-    }
-    if (n + n_existing > TAGS_PER_RESOURCE_MAX) {
-        return err_set(err, ERR_TAG_LIMIT_EXCEEDED,
-                       "The maximum number of tags (%d) per resource has been exceeded",
-                       TAGS_PER_RESOURCE_MAX);
-    }
-    return 0;
-}
-
-const char *
-tags_get(const struct resource *r, const char *key)
-{
-    for (size_t i = 0; i < r->n_tags; i++) {
-        if (!strcmp(r->tags[i].key, key)) {
-            return r->tags[i].value;
-        }
-    }
-    return NULL;
-}
-
-void
-tags_set(struct model *m, struct resource *r, const char *key, const char *value)
-{
-    model_touch(m, r);
-    for (size_t i = 0; i < r->n_tags; i++) {
-        if (!strcmp(r->tags[i].key, key)) {
-            free(r->tags[i].value);
-            r->tags[i].value = xstrdup(value ? value : "");
-            return;
-        }
-    }
-    r->tags = xrealloc(r->tags, (r->n_tags + 1) * sizeof *r->tags);
-    r->tags[r->n_tags].key = xstrdup(key);
-    r->tags[r->n_tags].value = xstrdup(value ? value : "");
-    r->n_tags++;
-}
-
-bool
-tags_delete(struct model *m, struct resource *r, const char *key, const char *value)
-{
-    for (size_t i = 0; i < r->n_tags; i++) {
-        if (!strcmp(r->tags[i].key, key)) {
-            if (value && strcmp(r->tags[i].value, value)) {
-                return false;
-            }
-            free(r->tags[i].key);
-            free(r->tags[i].value);
-            memmove(&r->tags[i], &r->tags[i + 1], (r->n_tags - i - 1) * sizeof *r->tags);
-            r->n_tags--;
-            model_touch(m, r);
-            return true;
-        }
-    }
-    return false;
-}
-
-void
-tags_free(struct resource *r)
-{
-    for (size_t i = 0; i < r->n_tags; i++) {
-        free(r->tags[i].key);
-        free(r->tags[i].value);
-    }
-    free(r->tags);
-    r->tags = NULL;
-    r->n_tags = 0;
 }
 
 /* The public pool hands out its lowest free address; the pool's own network
