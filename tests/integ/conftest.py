@@ -143,7 +143,8 @@ def run_aws(endpoint, *args, region="us-east-1", timeout=60):
                        capture_output=True, text=True, env=env, timeout=timeout)
     if p.returncode != 0:
         import re
-        m = re.search(r"An error occurred \(([^)]+)\)[^:]*: (.*)", p.stderr)
+        m = re.search(r"An error occurred \(([^)]+)\) when calling the \w+ operation"
+                      r"(?: \(reached max retries: \d+\))?: (.*)", p.stderr)
         if m:
             raise AwsCliError(m.group(1), m.group(2).strip(), p.returncode, p.stderr)
         raise AwsCliError(None, p.stderr.strip(), p.returncode, p.stderr)
