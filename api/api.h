@@ -76,6 +76,20 @@ void api_apply_tag_specs(struct api_request *, struct resource *, const char *ta
 /* Writes r's tags as member 'member' ("Tags" -> tagSet) of 'st'. */
 void api_format_tags(struct oval *st, const char *member, const struct resource *);
 
+/* One filter as the request names it, before it is checked against a kind's
+ * filter table. */
+struct api_filter_spec {
+    const char *name;
+    const char *const *patterns;
+    size_t n_patterns;
+    bool has_wildcard;              /* some pattern uses '*', '?' or '\' */
+};
+
+/* Decodes the action's Filters member (DescribeNatGateways calls it Filter):
+ * at most FILTERS_MAX, each with a Name (MissingParameter otherwise).  Sets
+ * '*specs' (arena) and '*n'; an action without filters gives none. */
+int api_decode_filter_specs(struct api_request *, struct api_filter_spec **specs, size_t *n);
+
 /* The generic Describe: candidates from the id list member 'ids_member' (each
  * must exist: NotFound), else from the vpc-id filter's VPCs (no scan of the
  * account), else the whole scope; then 'Filters' against 'defs', creation

@@ -154,3 +154,42 @@ api_set_time(struct oval *st, const char *member, int64_t t)
     model_format_time(t, text);
     oval_set_str(st, member, text);
 }
+
+int
+api_decode_filter_specs(struct api_request *req, struct api_filter_spec **specs, size_t *n_out)
+{
+    *specs = NULL;
+    *n_out = 0;
+    const char *member = shape_find_member(req->in->shape, "Filters") ? "Filters" : "Filter";
+    if (!shape_find_member(req->in->shape, member)) {
+        return 0;
+    }
+    const struct dval *list = dval_get(req->in, member);
+    size_t n = dval_list_len(list);
+    if (n > FILTERS_MAX) {
+        return err_set(req->err, ERR_INVALID_PARAMETER_VALUE,
+                       "The request has more than %d filters", FILTERS_MAX);
+    }
+    struct api_filter_spec *out = arena_zalloc(req->arena, (n + 1) * sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        const struct dval *f = dval_list_at(list, i);
+        const char *name = dval_str(f, "Name");
+        if (!name) {
+            return err_set(req->err, ERR_MISSING_PARAMETER,
+                           "The request must contain the parameter Filter.%zu.Name", i + 1);
+        }
+        const struct dval *values = dval_get(f, "Values");
+        size_t n_values = dval_list_len(values);
+        const char **patterns = arena_alloc(req->arena, (n_values + 1) * sizeof *patterns);
+        for (size_t j = 0; j < n_values; j++) {
+            patterns[j] = dval_list_at(values, j)->u.str;
+            out[i].has_wildcard = out[i].has_wildcard || filter_has_wildcard(patterns[j]);
+        }
+        out[i].name = name;
+        out[i].patterns = patterns;
+        out[i].n_patterns = n_values;
+    }
+    *specs = out;
+    *n_out = n;
+    return 0;
+}

@@ -45,39 +45,20 @@ static int
 decode_filters(struct api_request *req, const struct filter_def *defs, size_t n_defs,
                struct filter **filters_out, size_t *n_out, const struct filter **vpc_filter)
 {
+    struct api_filter_spec *specs;
+    size_t n;
+
     *vpc_filter = NULL;
-    *n_out = 0;
-    /* DescribeNatGateways names its member "Filter". */
-    const char *member = shape_find_member(req->in->shape, "Filters") ? "Filters" : "Filter";
-    if (!shape_find_member(req->in->shape, member)) {
-        return 0;
-    }
-    const struct dval *list = dval_get(req->in, member);
-    size_t n = dval_list_len(list);
-    if (n > FILTERS_MAX) {
-        return err_set(req->err, ERR_INVALID_PARAMETER_VALUE,
-                       "The request has more than %d filters", FILTERS_MAX);
+    if (api_decode_filter_specs(req, &specs, &n)) {
+        return -1;
     }
     struct filter *filters = arena_zalloc(req->arena, (n + 1) * sizeof *filters);
     for (size_t i = 0; i < n; i++) {
-        const struct dval *f = dval_list_at(list, i);
-        const char *name = dval_str(f, "Name");
-        if (!name) {
-            return err_set(req->err, ERR_MISSING_PARAMETER,
-                           "The request must contain the parameter Filter.%zu.Name", i + 1);
-        }
-        const struct dval *values = dval_get(f, "Values");
-        size_t n_values = dval_list_len(values);
-        const char **patterns = arena_alloc(req->arena, (n_values + 1) * sizeof *patterns);
-        bool wildcard = false;
-        for (size_t j = 0; j < n_values; j++) {
-            patterns[j] = dval_list_at(values, j)->u.str;
-            wildcard = wildcard || filter_has_wildcard(patterns[j]);
-        }
-        if (filter_init(&filters[i], defs, n_defs, name, patterns, n_values, req->err)) {
+        if (filter_init(&filters[i], defs, n_defs, specs[i].name, specs[i].patterns,
+                        specs[i].n_patterns, req->err)) {
             return -1;
         }
-        if (!strcmp(name, "vpc-id") && !wildcard && !*vpc_filter) {
+        if (!strcmp(specs[i].name, "vpc-id") && !specs[i].has_wildcard && !*vpc_filter) {
             *vpc_filter = &filters[i];
         }
     }

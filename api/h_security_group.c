@@ -642,34 +642,21 @@ static int
 decode_rule_filters(struct api_request *req, struct filter **out, size_t *n_out,
                     const struct filter **group_filter)
 {
-    const struct dval *list = dval_get(req->in, "Filters");
-    size_t n = dval_list_len(list);
+    struct api_filter_spec *specs;
+    size_t n;
+
     *group_filter = NULL;
-    if (n > FILTERS_MAX) {
-        return err_set(req->err, ERR_INVALID_PARAMETER_VALUE,
-                       "The request has more than %d filters", FILTERS_MAX);
+    if (api_decode_filter_specs(req, &specs, &n)) {
+        return -1;
     }
     struct filter *filters = arena_zalloc(req->arena, (n + 1) * sizeof *filters);
     for (size_t i = 0; i < n; i++) {
-        const struct dval *f = dval_list_at(list, i);
-        const char *name = dval_str(f, "Name");
-        if (!name) {
-            return err_set(req->err, ERR_MISSING_PARAMETER,
-                           "The request must contain the parameter Filter.%zu.Name", i + 1);
-        }
-        const struct dval *values = dval_get(f, "Values");
-        size_t n_values = dval_list_len(values);
-        const char **patterns = arena_alloc(req->arena, (n_values + 1) * sizeof *patterns);
-        bool wildcard = false;
-        for (size_t j = 0; j < n_values; j++) {
-            patterns[j] = dval_list_at(values, j)->u.str;
-            wildcard = wildcard || filter_has_wildcard(patterns[j]);
-        }
         if (filter_init(&filters[i], security_group_rule_filters,
-                        security_group_rule_n_filters, name, patterns, n_values, req->err)) {
+                        security_group_rule_n_filters, specs[i].name, specs[i].patterns,
+                        specs[i].n_patterns, req->err)) {
             return -1;
         }
-        if (!strcmp(name, "group-id") && !wildcard && !*group_filter) {
+        if (!strcmp(specs[i].name, "group-id") && !specs[i].has_wildcard && !*group_filter) {
             *group_filter = &filters[i];
         }
     }

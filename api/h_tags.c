@@ -59,27 +59,16 @@ delete_tags(struct api_request *req)
 static int
 decode_filters(struct api_request *req, struct tags_filter **out, size_t *n_out)
 {
-    const struct dval *list = dval_get(req->in, "Filters");
-    size_t n = dval_list_len(list);
-    if (n > FILTERS_MAX) {
-        return err_set(req->err, ERR_INVALID_PARAMETER_VALUE,
-                       "The request has more than %d filters", FILTERS_MAX);
+    struct api_filter_spec *specs;
+    size_t n;
+
+    if (api_decode_filter_specs(req, &specs, &n)) {
+        return -1;
     }
     struct tags_filter *filters = arena_zalloc(req->arena, (n + 1) * sizeof *filters);
     for (size_t i = 0; i < n; i++) {
-        const struct dval *f = dval_list_at(list, i);
-        const char *name = dval_str(f, "Name");
-        if (!name) {
-            return err_set(req->err, ERR_MISSING_PARAMETER,
-                           "The request must contain the parameter Filter.%zu.Name", i + 1);
-        }
-        const struct dval *values = dval_get(f, "Values");
-        size_t n_values = dval_list_len(values);
-        const char **patterns = arena_alloc(req->arena, (n_values + 1) * sizeof *patterns);
-        for (size_t j = 0; j < n_values; j++) {
-            patterns[j] = dval_list_at(values, j)->u.str;
-        }
-        if (tags_filter_init(&filters[i], name, patterns, n_values, req->err)) {
+        if (tags_filter_init(&filters[i], specs[i].name, specs[i].patterns, specs[i].n_patterns,
+                             req->err)) {
             return -1;
         }
     }

@@ -313,13 +313,6 @@ address_release(struct model *m, struct address *a, struct error *err)
 
 /* DescribeAddresses filters (as documented for the action). */
 static void
-f_allocation_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
 f_association_id(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     const struct address *a = address_cast((struct resource *) r);
@@ -395,7 +388,7 @@ f_pool(const struct model *m, const struct resource *r, struct filter_values *fv
 }
 
 const struct filter_def address_filters[] = {
-    { "allocation-id", f_allocation_id },
+    { "allocation-id", filter_resource_id },
     { "association-id", f_association_id },
     { "domain", f_domain },
     { "instance-id", f_instance_id },

@@ -57,6 +57,28 @@ filter_emit_prefix4(struct filter_values *fv, const struct ip4_prefix *p)
     filter_emit_copy(fv, text);
 }
 
+void
+filter_resource_id(const struct model *m, const struct resource *r, struct filter_values *fv)
+{
+    (void) m;
+    filter_emit(fv, r->id);
+}
+
+void
+filter_resource_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
+{
+    (void) m;
+    filter_emit(fv, r->vpc_id);
+}
+
+void
+filter_resource_owner_id(const struct model *m, const struct resource *r,
+                         struct filter_values *fv)
+{
+    (void) m;
+    filter_emit(fv, r->scope->account);
+}
+
 int
 filter_init(struct filter *f, const struct filter_def *defs, size_t n_defs, const char *name,
             const char *const *patterns, size_t n_patterns, struct error *err)
@@ -133,15 +155,21 @@ filter_wildcard_match(const char *p, const char *s)
     return !*p;
 }
 
-static bool
-any_matches(const struct filter *f, const char *value)
+bool
+filter_matches_any(const char *const *patterns, size_t n, const char *s)
 {
-    for (size_t i = 0; i < f->n_patterns; i++) {
-        if (filter_wildcard_match(f->patterns[i], value)) {
+    for (size_t i = 0; i < n; i++) {
+        if (filter_wildcard_match(patterns[i], s)) {
             return true;
         }
     }
     return false;
+}
+
+static bool
+any_matches(const struct filter *f, const char *value)
+{
+    return filter_matches_any(f->patterns, f->n_patterns, value);
 }
 
 static bool

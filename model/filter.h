@@ -38,6 +38,11 @@ struct filter_def {
     filter_fn *values;
 };
 
+/* Filters every kind has the same way: its id, its VPC, its owner account. */
+filter_fn filter_resource_id;
+filter_fn filter_resource_vpc_id;
+filter_fn filter_resource_owner_id;
+
 enum filter_kind { FILTER_FIELD, FILTER_TAG, FILTER_TAG_KEY, FILTER_TAG_VALUE };
 
 /* A filter from a request, checked against the kind's definitions. */
@@ -61,5 +66,7 @@ bool filter_match_all(const struct model *, const struct filter *, size_t n_filt
 /* AWS's wildcard match: '*' any run, '?' one character, '\' escapes. */
 bool filter_wildcard_match(const char *pattern, const char *s);
 bool filter_has_wildcard(const char *pattern);
+/* Whether 's' matches any of the 'n' patterns (a filter's values OR). */
+bool filter_matches_any(const char *const *patterns, size_t n, const char *s);
 
 #endif

@@ -156,24 +156,10 @@ f_attachment_vpc_id(const struct model *m, const struct resource *r, struct filt
     }
 }
 
-static void
-f_igw_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
-f_owner(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->scope->account);
-}
-
 const struct filter_def internet_gateway_filters[] = {
     { "attachment.state", f_attachment_state },
     { "attachment.vpc-id", f_attachment_vpc_id },
-    { "internet-gateway-id", f_igw_id },
-    { "owner-id", f_owner },
+    { "internet-gateway-id", filter_resource_id },
+    { "owner-id", filter_resource_owner_id },
 };
 const size_t internet_gateway_n_filters = ARRAY_SIZE(internet_gateway_filters);

@@ -265,13 +265,6 @@ nat_gateway_delete(struct model *m, struct nat_gateway *nat, struct error *err)
 
 /* DescribeNatGateways filters (as documented for the action). */
 static void
-f_nat_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
 f_state(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -286,13 +279,6 @@ f_subnet_id(const struct model *m, const struct resource *r, struct filter_value
 }
 
 static void
-f_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->vpc_id);
-}
-
-static void
 f_connectivity_type(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -301,9 +287,9 @@ f_connectivity_type(const struct model *m, const struct resource *r, struct filt
 
 const struct filter_def nat_gateway_filters[] = {
     { "connectivity-type", f_connectivity_type },
-    { "nat-gateway-id", f_nat_id },
+    { "nat-gateway-id", filter_resource_id },
     { "state", f_state },
     { "subnet-id", f_subnet_id },
-    { "vpc-id", f_vpc_id },
+    { "vpc-id", filter_resource_vpc_id },
 };
 const size_t nat_gateway_n_filters = ARRAY_SIZE(nat_gateway_filters);

@@ -629,31 +629,10 @@ for_each_shown(const struct resource *r, struct filter_values *fv, entry_emit_fn
 }
 
 static void
-f_acl_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
-f_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->vpc_id);
-}
-
-static void
 f_default(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
     filter_emit_bool(fv, acl_of(r)->is_default);
-}
-
-static void
-f_owner(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->scope->account);
 }
 
 static void
@@ -811,8 +790,8 @@ const struct filter_def network_acl_filters[] = {
     { "entry.protocol", f_entry_protocol },
     { "entry.rule-action", f_entry_rule_action },
     { "entry.rule-number", f_entry_rule_number },
-    { "network-acl-id", f_acl_id },
-    { "owner-id", f_owner },
-    { "vpc-id", f_vpc_id },
+    { "network-acl-id", filter_resource_id },
+    { "owner-id", filter_resource_owner_id },
+    { "vpc-id", filter_resource_vpc_id },
 };
 const size_t network_acl_n_filters = ARRAY_SIZE(network_acl_filters);

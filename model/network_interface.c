@@ -597,24 +597,10 @@ as_eni(const struct resource *r)
 }
 
 static void
-f_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
 f_subnet_id(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
     filter_emit(fv, as_eni(r)->subnet_id);
-}
-
-static void
-f_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->vpc_id);
 }
 
 static void
@@ -848,13 +834,6 @@ f_description(const struct model *m, const struct resource *r, struct filter_val
 }
 
 static void
-f_owner(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->scope->account);
-}
-
-static void
 f_source_dest_check(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -883,8 +862,8 @@ const struct filter_def network_interface_filters[] = {
     { "group-name", f_group_name },
     { "interface-type", f_interface_type },
     { "mac-address", f_mac },
-    { "network-interface-id", f_id },
-    { "owner-id", f_owner },
+    { "network-interface-id", filter_resource_id },
+    { "owner-id", filter_resource_owner_id },
     { "private-ip-address", f_private_ip },
     { "private-dns-name", f_private_dns },
     { "requester-id", f_requester_id },
@@ -893,6 +872,6 @@ const struct filter_def network_interface_filters[] = {
     { "sourceDestCheck", f_source_dest_check },
     { "status", f_status },
     { "subnet-id", f_subnet_id },
-    { "vpc-id", f_vpc_id },
+    { "vpc-id", filter_resource_vpc_id },
 };
 const size_t network_interface_n_filters = ARRAY_SIZE(network_interface_filters);

@@ -947,27 +947,6 @@ rtb_of(const struct resource *r)
 }
 
 static void
-f_route_table_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
-f_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->vpc_id);
-}
-
-static void
-f_owner_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->scope->account);
-}
-
-static void
 f_assoc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -1148,8 +1127,8 @@ const struct filter_def route_table_filters[] = {
     { "association.route-table-association-id", f_assoc_id },
     { "association.route-table-id", f_assoc_rtb_id },
     { "association.subnet-id", f_assoc_subnet_id },
-    { "owner-id", f_owner_id },
-    { "route-table-id", f_route_table_id },
+    { "owner-id", filter_resource_owner_id },
+    { "route-table-id", filter_resource_id },
     { "route.destination-cidr-block", f_route_dst },
     { "route.destination-ipv6-cidr-block", f_route_dst6 },
     { "route.destination-prefix-list-id", f_route_prefix_list },
@@ -1162,6 +1141,6 @@ const struct filter_def route_table_filters[] = {
     { "route.state", f_route_state },
     { "route.transit-gateway-id", f_route_tgw },
     { "route.vpc-peering-connection-id", f_route_pcx },
-    { "vpc-id", f_vpc_id },
+    { "vpc-id", filter_resource_vpc_id },
 };
 const size_t route_table_n_filters = ARRAY_SIZE(route_table_filters);

@@ -796,13 +796,6 @@ sg_of(const struct resource *r)
 }
 
 static void
-f_group_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
 f_group_name(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -814,20 +807,6 @@ f_description(const struct model *m, const struct resource *r, struct filter_val
 {
     (void) m;
     filter_emit(fv, sg_of(r)->description);
-}
-
-static void
-f_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->vpc_id);
-}
-
-static void
-f_owner_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->scope->account);
 }
 
 /* What an ip-permission.* filter reads from each rule. */
@@ -927,10 +906,10 @@ PERM_FILTER(f_out_prefix_list, true, PF_PREFIX_LIST)
 
 const struct filter_def security_group_filters[] = {
     { "description", f_description },
-    { "group-id", f_group_id },
+    { "group-id", filter_resource_id },
     { "group-name", f_group_name },
-    { "owner-id", f_owner_id },
-    { "vpc-id", f_vpc_id },
+    { "owner-id", filter_resource_owner_id },
+    { "vpc-id", filter_resource_vpc_id },
     { "ip-permission.cidr", f_in_cidr },
     { "ip-permission.ipv6-cidr", f_in_ipv6_cidr },
     { "ip-permission.from-port", f_in_from },

@@ -431,20 +431,6 @@ as_subnet(const struct resource *r)
 }
 
 static void
-f_subnet_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
-f_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->vpc_id);
-}
-
-static void
 f_cidr(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -516,13 +502,6 @@ f_dns_a(const struct model *m, const struct resource *r, struct filter_values *f
 }
 
 static void
-f_owner(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->scope->account);
-}
-
-static void
 f_state(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -554,13 +533,13 @@ const struct filter_def subnet_filters[] = {
     { "ipv6-native", f_false },
     { "map-customer-owned-ip-on-launch", f_false },
     { "map-public-ip-on-launch", f_map_public_ip },
-    { "owner-id", f_owner },
+    { "owner-id", filter_resource_owner_id },
     { "private-dns-name-options-on-launch.hostname-type", f_hostname_type },
     { "private-dns-name-options-on-launch.enable-resource-name-dns-a-record", f_dns_a },
     { "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record", f_false },
     { "state", f_state },
     { "subnet-arn", f_arn },
-    { "subnet-id", f_subnet_id },
-    { "vpc-id", f_vpc_id },
+    { "subnet-id", filter_resource_id },
+    { "vpc-id", filter_resource_vpc_id },
 };
 const size_t subnet_n_filters = ARRAY_SIZE(subnet_filters);

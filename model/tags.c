@@ -283,12 +283,7 @@ tags_filter_init(struct tags_filter *f, const char *name, const char *const *pat
 static bool
 any_matches(const struct tags_filter *f, const char *s)
 {
-    for (size_t i = 0; i < f->n_patterns; i++) {
-        if (filter_wildcard_match(f->patterns[i], s)) {
-            return true;
-        }
-    }
-    return false;
+    return filter_matches_any(f->patterns, f->n_patterns, s);
 }
 
 static bool

@@ -434,13 +434,6 @@ vpc_create_default(struct model *m, struct scope *scope, struct vpc **out, struc
 
 /* DescribeVpcs filters (as documented for the action). */
 static void
-f_vpc_id(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->id);
-}
-
-static void
 f_cidr(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -490,13 +483,6 @@ f_is_default(const struct model *m, const struct resource *r, struct filter_valu
 }
 
 static void
-f_owner(const struct model *m, const struct resource *r, struct filter_values *fv)
-{
-    (void) m;
-    filter_emit(fv, r->scope->account);
-}
-
-static void
 f_state(const struct model *m, const struct resource *r, struct filter_values *fv)
 {
     (void) m;
@@ -519,10 +505,10 @@ const struct filter_def vpc_filters[] = {
     { "dhcp-options-id", f_dhcp },
     { "is-default", f_is_default },
     { "isDefault", f_is_default },
-    { "owner-id", f_owner },
+    { "owner-id", filter_resource_owner_id },
     { "state", f_state },
     { "instance-tenancy", f_tenancy },
-    { "vpc-id", f_vpc_id },
+    { "vpc-id", filter_resource_id },
 };
 const size_t vpc_n_filters = ARRAY_SIZE(vpc_filters);
 
