@@ -234,6 +234,9 @@ model_remove(struct model *m, struct resource *r)
 void
 model_touch_key(struct model *m, const char *key)
 {
+    if (m->loading) {
+        return;
+    }
     /* A request touches a handful of keys; a linear check keeps the set small. */
     for (size_t i = 0; i < m->n_changes; i++) {
         if (!strcmp(m->changes[i], key)) {
@@ -261,15 +264,6 @@ model_take_changes(struct model *m, size_t *n)
     m->changes = NULL;
     m->n_changes = m->cap_changes = 0;
     return changes;
-}
-
-void
-model_drop_changes(struct model *m)
-{
-    for (size_t i = 0; i < m->n_changes; i++) {
-        free(m->changes[i]);
-    }
-    m->n_changes = 0;
 }
 
 /* The public pool hands out its lowest free address; the pool's own network

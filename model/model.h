@@ -126,6 +126,7 @@ struct model {
     char **changes;
     size_t n_changes, cap_changes;
     bool dry_run;                   /* the current request only checks (DryRun=true) */
+    bool loading;                   /* store/ is filling the model: nothing to record */
 };
 
 /* Control thread only (the whole model is single-threaded). */
@@ -175,8 +176,6 @@ void model_rebuild_derived(struct model *);
 /* Hands the change set to the caller: an array of keys, caller frees each
  * key and the array. */
 char **model_take_changes(struct model *, size_t *n);
-/* Discards the change set (after a failed commit, before reloading). */
-void model_drop_changes(struct model *);
 
 /* Tags: the resource's tags, replaced or added by key (CreateTags overwrites). */
 int tags_validate(const char *const *keys, const char *const *values, size_t n,

@@ -343,6 +343,7 @@ store_load(struct store *st, struct model *m, char **error)
     }
     int rc;
     size_t n = 0;
+    m->loading = true;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *key = (const char *) sqlite3_column_text(stmt, 0);
         int kind = sqlite3_column_int(stmt, 1);
@@ -352,17 +353,18 @@ store_load(struct store *st, struct model *m, char **error)
         if (bad) {
             *error = xasprintf("stored object %s is damaged", key);
             sqlite3_finalize(stmt);
+            m->loading = false;
             return -1;
         }
         n++;
     }
     sqlite3_finalize(stmt);
+    m->loading = false;
     if (rc != SQLITE_DONE) {
         *error = db_error(st->db, "load");
         return -1;
     }
     model_rebuild_derived(m);
-    model_drop_changes(m);
     LOG_INFO("loaded %zu objects", n);
     return 0;
 }
