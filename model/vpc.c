@@ -94,6 +94,13 @@ vpc_create(struct model *m, struct scope *scope, const struct ip4_prefix *cidr,
         return err_set(err, ERR_VPC_LIMIT_EXCEEDED,
                        "The maximum number of VPCs has been reached.");
     }
+    /* The default security group counts against the region's quota: refuse
+     * the VPC rather than make it without one. */
+    if (scope->n_resources[RES_SECURITY_GROUP] >= SG_LIMIT_PER_REGION) {
+        return err_set(err, ERR_SECURITY_GROUP_LIMIT_EXCEEDED,
+                       "The maximum number of security groups has been reached, so the VPC's "
+                       "default security group cannot be created.");
+    }
     if (model_dry_run(m, err)) {
         return -1;
     }
@@ -377,12 +384,21 @@ vpc_find_default(const struct model *m, const struct scope *scope)
 /* Section 3, default VPC: 172.31.0.0/16, a /20 default subnet per zone with
  * public IPs on launch, an attached internet gateway, 0.0.0.0/0 to it in the
  * main table, DNS hostnames on. */
-static void
-make_default_vpc(struct model *m, struct scope *scope, struct vpc **out)
+static int
+make_default_vpc(struct model *m, struct scope *scope, struct vpc **out, struct error *err)
 {
     static const struct ip4_prefix default_cidr = { 0xac1f0000, 16 };
     struct vpc *vpc;
-    ASSERT(!vpc_create(m, scope, &default_cidr, "default", &vpc, NULL));
+    /* The quotas are checked before anything is made, so a refusal leaves
+     * nothing behind; after vpc_create() nothing below can fail. */
+    if (scope->n_resources[RES_INTERNET_GATEWAY] >= IGW_LIMIT_PER_REGION) {
+        return err_set(err, ERR_INTERNET_GATEWAY_LIMIT_EXCEEDED,
+                       "The maximum number of internet gateways has been reached, so the "
+                       "default VPC's gateway cannot be created.");
+    }
+    if (vpc_create(m, scope, &default_cidr, "default", &vpc, err)) {
+        return -1;
+    }
     vpc->is_default = true;
     vpc->enable_dns_hostnames = true;
 
@@ -403,6 +419,7 @@ make_default_vpc(struct model *m, struct scope *scope, struct vpc **out)
     scope->default_vpc_made = true;
     model_touch_key(m, scope->key);
     *out = vpc;
+    return 0;
 }
 
 void
@@ -412,7 +429,9 @@ vpc_ensure_default(struct model *m, struct scope *scope)
         bool dry_run = m->dry_run;
         struct vpc *vpc;
         m->dry_run = false;
-        make_default_vpc(m, scope, &vpc);
+        /* Only a scope already at its quotas can refuse; it then has no
+         * default VPC, as an account whose default VPC was deleted. */
+        make_default_vpc(m, scope, &vpc, NULL);
         m->dry_run = dry_run;
     }
 }
@@ -425,11 +444,8 @@ vpc_create_default(struct model *m, struct scope *scope, struct vpc **out, struc
         return err_set(err, ERR_DEFAULT_VPC_ALREADY_EXISTS,
                        "A Default VPC already exists for this account in this region.");
     }
-    if (model_dry_run(m, err)) {
-        return -1;
-    }
-    make_default_vpc(m, scope, out);
-    return 0;
+    /* vpc_create() inside answers a dry run once every quota is checked. */
+    return make_default_vpc(m, scope, out, err);
 }
 
 /* DescribeVpcs filters (as documented for the action). */
