@@ -1,6 +1,7 @@
 /* vpcd: the daemon.  Options, wiring (store -> model -> service -> HTTP),
  * and a main thread that waits for SIGTERM/SIGINT to shut down cleanly. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,13 @@ main(int argc, char *argv[])
                 opts.public_pool);
         return 2;
     }
+
+    /* A big reply (DescribeSubnets of 4,000 subnets is ~4 MB) would
+     * otherwise be mmap'ed and returned to the kernel on every request, and
+     * the page faults cost more than building it (measured: 38 ms vs 6 ms).
+     * Keep freed memory for the next request instead. */
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 
     /* SIGTERM/SIGINT are taken by sigwait below; block them before any
      * thread starts so that only this thread sees them. */
