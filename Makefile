@@ -13,7 +13,12 @@ else
 Q :=
 endif
 
-CFLAGS_COMMON = -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -MMD -MP \
+# popcnt makes the LPM lookup (net/lpm.h) 2-4x faster; every x86-64 since ~2008 has it.
+ifeq ($(shell uname -m),x86_64)
+ARCH_FLAGS = -mpopcnt
+endif
+
+CFLAGS_COMMON = $(ARCH_FLAGS) -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -MMD -MP \
     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 OPT_FLAGS = -O2 -g
