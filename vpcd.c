@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include "api/http.h"
@@ -17,6 +16,14 @@
 #include "store/store.h"
 
 LOG_MODULE(vpcd);
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
 
 struct options {
     const char *listen;
@@ -150,13 +157,13 @@ main(int argc, char *argv[])
     mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 
-    /* SIGTERM/SIGINT are taken by sigwait below; block them before any
-     * thread starts so that only this thread sees them. */
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    /* SIGTERM/SIGINT end the serving loop; without SA_RESTART the loop's
+     * wait returns at once. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int status = 1;
@@ -188,9 +195,8 @@ main(int argc, char *argv[])
     LOG_INFO("serving on http://%s, data in %s, ready in %.1f ms", opts.listen, opts.data_dir,
              (double) (time_usec() - start) / 1000.0);
 
-    int sig;
-    sigwait(&signals, &sig);
-    LOG_INFO("%s: shutting down", strsignal(sig));
+    api_http_run(http, &stop_signal);
+    LOG_INFO("%s: shutting down", strsignal(stop_signal));
     status = 0;
 
 out:

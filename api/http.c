@@ -15,10 +15,14 @@
 
 LOG_MODULE(http);
 
+struct pending;
+
 struct api_http {
     struct MHD_Daemon *daemon;
     struct api_service *svc;
     struct api_response resp;
+    struct pending **held;          /* suspended until the next commit */
+    size_t n_held, cap_held;
 };
 
 /* Per request: the body gathered so far. */
@@ -27,6 +31,11 @@ struct pending {
     bool started;
     struct buf body;
     bool too_large;
+    /* A response held for the commit, sent when the connection resumes. */
+    struct MHD_Connection *conn;
+    bool held;
+    int status;
+    struct buf response;
 };
 
 static const char *
@@ -46,6 +55,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     struct pending *p = xzalloc(sizeof *p);
     p->uri = xstrndup(uri, MIN(strlen(uri), (size_t) API_MAX_BODY_SIZE));
     buf_init(&p->body);
+    buf_init(&p->response);
     return p;
 }
 
@@ -69,6 +79,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     struct pending *p = *con_cls;
     (void) version;
 
+    if (p->held) {
+        /* Resumed after the commit. */
+        p->held = false;
+        return send_response(conn, p->status, p->response.data, p->response.len);
+    }
     if (!p->started) {
         p->started = true;
         return MHD_YES;
@@ -108,7 +123,56 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         .ctx = conn,
     };
     api_service_handle(http->svc, &req, &http->resp);
-    return send_response(conn, http->resp.status, http->resp.body.data, http->resp.body.len);
+    if (!http->n_held && !api_service_has_staged(http->svc)) {
+        return send_response(conn, http->resp.status, http->resp.body.data,
+                             http->resp.body.len);
+    }
+    /* Something is staged: this answer (a read too, as it may show what is
+     * not yet durable) waits for the commit at the end of this turn. */
+    p->held = true;
+    p->conn = conn;
+    p->status = http->resp.status;
+    buf_clear(&p->response);
+    buf_put(&p->response, http->resp.body.data, http->resp.body.len);
+    if (http->n_held == http->cap_held) {
+        http->cap_held = http->cap_held ? http->cap_held * 2 : 16;
+        http->held = xrealloc(http->held, http->cap_held * sizeof *http->held);
+    }
+    http->held[http->n_held++] = p;
+    MHD_suspend_connection(conn);
+    return MHD_YES;
+}
+
+/* One commit for everything handled this turn, then the held answers go. */
+static void
+flush(struct api_http *http)
+{
+    if (!http->n_held && !api_service_has_staged(http->svc)) {
+        return;
+    }
+    bool failed = api_service_has_staged(http->svc) && api_service_commit(http->svc);
+    for (size_t i = 0; i < http->n_held; i++) {
+        struct pending *p = http->held[i];
+        if (failed) {
+            api_service_commit_failed(&http->resp);
+            p->status = http->resp.status;
+            buf_clear(&p->response);
+            buf_put(&p->response, http->resp.body.data, http->resp.body.len);
+        }
+        MHD_resume_connection(p->conn);
+    }
+    http->n_held = 0;
+}
+
+void
+api_http_run(struct api_http *http, volatile sig_atomic_t *stop)
+{
+    while (!*stop) {
+        /* Wakes for traffic, for resumed connections and at least every
+         * 200 ms to look at 'stop'. */
+        MHD_run_wait(http->daemon, 200);
+        flush(http);
+    }
 }
 
 static void
@@ -121,6 +185,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct pending *p = *con_cls;
     if (p) {
         buf_uninit(&p->body);
+        buf_uninit(&p->response);
         free(p->uri);
         free(p);
         *con_cls = NULL;
@@ -163,7 +228,7 @@ api_http_start(struct api_service *svc, const char *listen, char **error)
     http->svc = svc;
     buf_init(&http->resp.body);
     http->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, ntohs(sin.sin_port), NULL, NULL,
+        MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, ntohs(sin.sin_port), NULL, NULL,
         on_request, http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sin,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
         http, MHD_OPTION_CONNECTION_LIMIT,
@@ -184,7 +249,13 @@ api_http_stop(struct api_http *http)
     if (!http) {
         return;
     }
+    /* libmicrohttpd refuses to stop with suspended connections: answer them. */
+    flush(http);
+    for (int i = 0; i < 10; i++) {
+        MHD_run_wait(http->daemon, 10);
+    }
     MHD_stop_daemon(http->daemon);
+    free(http->held);
     buf_uninit(&http->resp.body);
     free(http);
 }

@@ -1,9 +1,16 @@
 /* The HTTP front end (libmicrohttpd): accepts connections with keep-alive,
- * gathers each request's body (at most API_MAX_BODY_SIZE bytes), and hands
- * the request to the service on libmicrohttpd's single internal thread, so
- * requests run one at a time and the model needs no lock. */
+ * gathers each request's body (at most API_MAX_BODY_SIZE bytes) and hands it
+ * to the service.  It runs on the caller's thread (api_http_run), so requests
+ * are handled one at a time and the model needs no lock.
+ *
+ * Group commit: each turn of the loop handles every request that is ready;
+ * responses given while changes are staged are held (the connection is
+ * suspended), then one durable commit covers the whole turn and the held
+ * responses go out (or, if the commit failed, InternalError in their place). */
 #ifndef VPCD_API_HTTP_H
 #define VPCD_API_HTTP_H
+
+#include <signal.h>
 
 struct api_service;
 struct api_http;
@@ -16,7 +23,9 @@ enum {
 /* Listens on 'listen' ("ADDR:PORT", IPv4) and serves 'svc'.  Returns NULL
  * with '*error' set (caller frees). */
 struct api_http *api_http_start(struct api_service *svc, const char *listen, char **error);
-/* Stops accepting, finishes the request in progress, closes connections. */
+/* Serves until '*stop' becomes non-zero (a signal handler sets it). */
+void api_http_run(struct api_http *, volatile sig_atomic_t *stop);
+/* Commits and answers what is held, then closes every connection. */
 void api_http_stop(struct api_http *);      /* accepts NULL */
 
 #endif

@@ -116,6 +116,21 @@ api_service_create(struct model **model, struct store *store, const char *data_d
     return svc;
 }
 
+static void
+forget_replies(struct api_service *svc)
+{
+    for (size_t i = 0; i <= svc->replies.mask; i++) {
+        for (struct hmap_entry *e = svc->replies.buckets[i]; e; e = e->next) {
+            struct idempotent_reply *r = e->value;
+            free(r->key);
+            free(r->body);
+            free(r);
+        }
+    }
+    hmap_uninit(&svc->replies);
+    hmap_init(&svc->replies);
+}
+
 void
 api_service_destroy(struct api_service *svc)
 {
@@ -127,14 +142,7 @@ api_service_destroy(struct api_service *svc)
         free(svc->keys[i].secret);
     }
     free(svc->keys);
-    for (size_t i = 0; i <= svc->replies.mask; i++) {
-        for (struct hmap_entry *e = svc->replies.buckets[i]; e; e = e->next) {
-            struct idempotent_reply *r = e->value;
-            free(r->key);
-            free(r->body);
-            free(r);
-        }
-    }
+    forget_replies(svc);
     hmap_uninit(&svc->replies);
     arena_destroy(svc->arena);
     free(svc);
@@ -163,10 +171,8 @@ find_key(const struct api_service *svc, const char *access_key)
     return NULL;
 }
 
-/* Makes the model's pending changes durable; on failure puts the model back
- * to what the store holds and reports InternalError. */
-static int
-commit(struct api_service *svc, struct error *err)
+int
+api_service_commit(struct api_service *svc)
 {
     size_t n;
     char **keys = model_take_changes(*svc->model, &n);
@@ -181,6 +187,8 @@ commit(struct api_service *svc, struct error *err)
     }
     LOG_ERR("commit failed, reloading the model from the store: %s", error);
     free(error);
+    /* The answers remembered for ClientTokens may describe what was lost. */
+    forget_replies(svc);
     struct model *fresh = model_create(&(*svc->model)->config);
     if (store_load(svc->store, fresh, &error)) {
         /* The store cannot be read back: keep serving the old model rather
@@ -192,8 +200,26 @@ commit(struct api_service *svc, struct error *err)
         model_destroy(*svc->model);
         *svc->model = fresh;
     }
-    return err_set(err, ERR_INTERNAL_ERROR,
-                   "An internal error has occurred: the change could not be stored.");
+    return -1;
+}
+
+bool
+api_service_has_staged(const struct api_service *svc)
+{
+    return (*svc->model)->n_changes > 0;
+}
+
+void
+api_service_commit_failed(struct api_response *resp)
+{
+    char request_id[37];
+    make_request_id(request_id);
+    buf_clear(&resp->body);
+    resp->status = err_code_status(ERR_INTERNAL_ERROR);
+    resp->error_code = err_code_name(ERR_INTERNAL_ERROR);
+    xml_encode_error(&resp->body, resp->error_code,
+                     "An internal error has occurred: the change could not be stored.",
+                     request_id);
 }
 
 /* What process() learned about the request's ClientToken. */
@@ -371,12 +397,8 @@ process(struct api_service *svc, const struct sigv4_request *http, struct api_re
     if (rc && !err_is_set(err)) {
         err_set(err, ERR_INTERNAL_ERROR, "%s failed without saying why.", action);
     }
-    /* A refused request changed nothing but may have made the default VPC. */
-    struct error commit_err;
-    err_clear(&commit_err);
-    if (commit(svc, &commit_err) && !rc) {
-        *err = commit_err;
-    }
+    /* The changes (a refused request may still have made the default VPC)
+     * stay staged in the model until api_service_commit(). */
 }
 
 void
