@@ -114,3 +114,28 @@ def test_vpcctl_status_counts_stored_resources(fresh_vpcd):
     assert row["account"] == "000000000000" and row["region"] == "us-east-1"
     assert row["vpc"] == "4"          # three made here and the default VPC
     assert row["rtb"] == "4" and row["acl"] == "4" and row["sg"] == "4"
+
+
+def test_failed_commit_answers_internal_error_and_keeps_state(fresh_vpcd):
+    """A commit the disk refuses: the client gets InternalError, the model goes
+    back to what is stored, and vpcd keeps serving (then stores again)."""
+    import os
+    import subprocess
+    d = fresh_vpcd.start()
+    ec2 = d.client()
+    kept = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    wal = os.path.join(d.data_dir, "vpcd.sqlite3-wal")
+    subprocess.run(["chattr", "+i", wal], check=True, timeout=10)   # even root can't write
+    try:
+        with pytest.raises(ClientError) as e:
+            ec2.create_vpc(CidrBlock="10.1.0.0/16")
+        assert error_code(e) == "InternalError"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+        cidrs = {v["CidrBlock"] for v in ec2.describe_vpcs()["Vpcs"]}
+        assert "10.1.0.0/16" not in cidrs and "10.0.0.0/16" in cidrs
+    finally:
+        subprocess.run(["chattr", "-i", wal], check=True, timeout=10)
+    again = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    d.restart()
+    ids = {v["VpcId"] for v in d.client().describe_vpcs()["Vpcs"]}
+    assert {kept, again} <= ids
