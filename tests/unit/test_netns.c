@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dataplane/netns.h"
+#include "dataplane/plumbing.h"
 #include "net/checksum.h"
 #include "net/packet.h"
 
@@ -112,4 +113,55 @@ TEST(tap_in_namespace_answers_ping, "a TAP opened in a named namespace carries A
 TEST(open_tap_in_missing_namespace_fails, "a namespace that does not exist gives an errno")
 {
     CHECK(netns_open_tap("vpcd-no-such-namespace", "eth0", false) < 0);
+}
+
+/* Runs 'cmd' through the shell and returns whether its output contains 'want'. */
+static bool
+output_has(const char *cmd, const char *want)
+{
+    char buf[8192];
+    FILE *p = popen(cmd, "r");
+    if (!p) {
+        return false;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    pclose(p);
+    if (!strstr(buf, want)) {
+        fprintf(stderr, "    '%s' printed:\n%s    (wanted '%s')\n", cmd, buf, want);
+        return false;
+    }
+    return true;
+}
+
+TEST(instance_namespace_and_port_are_set_up, "namespace, resolver file, TAP with MAC, MTU, addresses, route")
+{
+    char ns[NETNS_NAME_MAX], cmd[256];
+    snprintf(ns, sizeof ns, "vpcd-t2-%d", (int) getpid());
+    REQUIRE(!plumbing_namespace_create(ns, 0x0a630002));
+    const uint32_t addrs[] = { 0x0a63000a, 0x0a63000b };
+    struct port_config pc = {
+        .ns = ns, .ifname = "eth0", .mac = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 },
+        .mtu = PLUMBING_INSTANCE_MTU, .addrs = addrs, .n_addrs = 2, .prefix_len = 24,
+        .gateway = 0x0a630001,
+    };
+    int fd = plumbing_port_create(&pc);
+    CHECK(fd >= 0);
+    snprintf(cmd, sizeof cmd, "ip -n %s -o addr show dev eth0", ns);
+    CHECK(output_has(cmd, "10.99.0.10/24"));
+    CHECK(output_has(cmd, "10.99.0.11/24"));
+    snprintf(cmd, sizeof cmd, "ip -n %s link show dev eth0", ns);
+    CHECK(output_has(cmd, "mtu 9001"));
+    CHECK(output_has(cmd, "02:11:22:33:44:55"));
+    snprintf(cmd, sizeof cmd, "ip -n %s route show default", ns);
+    CHECK(output_has(cmd, "via 10.99.0.1 dev eth0"));
+    snprintf(cmd, sizeof cmd, "ip netns exec %s cat /etc/resolv.conf", ns);
+    CHECK(output_has(cmd, "nameserver 10.99.0.2"));
+    if (fd >= 0) {
+        close(fd);
+    }
+    CHECK(!plumbing_namespace_destroy(ns));
+    CHECK(!netns_exists(ns));
+    snprintf(cmd, sizeof cmd, "/etc/netns/%s", ns);
+    CHECK(access(cmd, F_OK) != 0);
 }
