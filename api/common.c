@@ -123,6 +123,10 @@ api_apply_tag_specs(struct api_request *req, struct resource *r, const char *tag
 void
 api_format_tags(struct oval *st, const char *member, const struct resource *r)
 {
+    /* EC2 leaves tagSet out of a resource that has no tags. */
+    if (!r->n_tags) {
+        return;
+    }
     struct oval *list = oval_set_list(st, member);
     for (size_t i = 0; i < r->n_tags; i++) {
         struct oval *tag = oval_list_add_struct(list);
