@@ -1,0 +1,289 @@
+/* Connection tracking: a preallocated chained hash table (see conntrack.h). */
+#include "pipeline/conntrack.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "net/packet.h"
+
+enum {
+    CT_NIL = UINT32_MAX,            /* end of a chain / of the free list */
+    CT_NS_PER_SEC = 1000000000,
+};
+
+/* TCP progress, enough to pick a timeout. */
+enum ct_tcp_state {
+    CT_TCP_OPENING,                 /* one direction seen so far */
+    CT_TCP_ESTABLISHED,             /* both directions seen */
+    CT_TCP_CLOSING,                 /* FIN from both sides */
+    CT_TCP_RESET,                   /* RST seen */
+};
+
+enum {
+    CT_SEEN_OUT = 1 << 0,
+    CT_SEEN_IN = 1 << 1,
+    CT_FIN_OUT = 1 << 2,
+    CT_FIN_IN = 1 << 3,
+};
+
+struct ct_entry {
+    uint64_t eni;
+    uint32_t local, remote;
+    uint16_t lport, rport;
+    uint8_t proto;
+    uint8_t tcp_state;              /* enum ct_tcp_state */
+    uint8_t flags;                  /* CT_SEEN_*, CT_FIN_* */
+    uint8_t n_packets;              /* saturates at 255 */
+    uint32_t next;                  /* chain or free list; CT_NIL ends it */
+    uint64_t expires_ns;
+};
+_Static_assert(sizeof(struct ct_entry) == 40, "conntrack entry grew");
+
+struct conntrack {
+    struct ct_entry *entries;
+    uint32_t *buckets;              /* heads of chains */
+    uint32_t mask;                  /* n_buckets - 1 */
+    uint32_t capacity;
+    uint32_t free_head;
+    uint32_t n_used;
+    uint32_t sweep_cursor;          /* next bucket conntrack_sweep() visits */
+    uint64_t seed;
+};
+
+struct conntrack *
+conntrack_create(size_t capacity)
+{
+    capacity = MAX(capacity, 1);
+    capacity = MIN(capacity, (size_t) CONNTRACK_MAX_CAPACITY);
+    struct conntrack *ct = xzalloc(sizeof *ct);
+    uint32_t n_buckets = 1;
+    while (n_buckets < capacity) {
+        n_buckets <<= 1;
+    }
+    ct->capacity = (uint32_t) capacity;
+    ct->mask = n_buckets - 1;
+    ct->entries = xmalloc(capacity * sizeof *ct->entries);
+    ct->buckets = xmalloc(n_buckets * sizeof *ct->buckets);
+    /* A random seed: flows chosen by outsiders must not pile up in one chain. */
+    random_bytes(&ct->seed, sizeof ct->seed);
+    conntrack_flush(ct);
+    return ct;
+}
+
+void
+conntrack_destroy(struct conntrack *ct)
+{
+    if (ct) {
+        free(ct->entries);
+        free(ct->buckets);
+        free(ct);
+    }
+}
+
+void
+conntrack_flush(struct conntrack *ct)
+{
+    for (uint32_t b = 0; b <= ct->mask; b++) {
+        ct->buckets[b] = CT_NIL;
+    }
+    for (uint32_t i = 0; i < ct->capacity; i++) {
+        ct->entries[i].next = i + 1 < ct->capacity ? i + 1 : CT_NIL;
+    }
+    ct->free_head = 0;
+    ct->n_used = 0;
+    ct->sweep_cursor = 0;
+}
+
+size_t
+conntrack_bytes_per_entry(const struct conntrack *ct)
+{
+    size_t total = ct->capacity * sizeof *ct->entries + ((size_t) ct->mask + 1) * sizeof(uint32_t);
+    return (total + ct->capacity - 1) / ct->capacity;
+}
+
+size_t
+conntrack_count(const struct conntrack *ct)
+{
+    return ct->n_used;
+}
+
+static inline uint32_t
+hash_key(const struct conntrack *ct, const struct ct_key *k)
+{
+    uint64_t h = ct->seed ^ (k->eni * UINT64_C(0x9e3779b97f4a7c15));
+    h ^= ((uint64_t) k->local << 32 | k->remote) * UINT64_C(0xc2b2ae3d27d4eb4f);
+    h ^= ((uint64_t) k->lport << 24 | (uint64_t) k->rport << 8 | k->proto)
+         * UINT64_C(0x165667b19e3779f9);
+    h ^= h >> 29;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    h ^= h >> 32;
+    return (uint32_t) h;
+}
+
+static inline bool
+key_equal(const struct ct_entry *e, const struct ct_key *k)
+{
+    return e->eni == k->eni && e->local == k->local && e->remote == k->remote
+           && e->lport == k->lport && e->rport == k->rport && e->proto == k->proto;
+}
+
+/* Unlinks entry 'i' ('*link' points at it) and puts it on the free list. */
+static inline void
+release(struct conntrack *ct, uint32_t *link, uint32_t i)
+{
+    struct ct_entry *e = &ct->entries[i];
+    *link = e->next;
+    e->next = ct->free_head;
+    ct->free_head = i;
+    ct->n_used--;
+}
+
+static inline uint64_t
+timeout_sec(const struct ct_entry *e)
+{
+    switch (e->proto) {
+    case PACKET_IP_PROTO_TCP:
+        switch (e->tcp_state) {
+        case CT_TCP_ESTABLISHED:
+            return CT_TCP_ESTABLISHED_SEC;
+        case CT_TCP_CLOSING:
+            return CT_TCP_CLOSING_SEC;
+        case CT_TCP_RESET:
+            return CT_TCP_RESET_SEC;
+        default:
+            return CT_TCP_OPENING_SEC;
+        }
+    case PACKET_IP_PROTO_UDP:
+        /* 9.2: a stream has seen more than one request/response. */
+        return (e->flags & CT_SEEN_OUT) && (e->flags & CT_SEEN_IN) && e->n_packets >= 3
+                   ? CT_UDP_STREAM_SEC
+                   : CT_UDP_SEC;
+    case PACKET_IP_PROTO_ICMP:
+        return CT_ICMP_SEC;
+    default:
+        return CT_OTHER_SEC;
+    }
+}
+
+/* Counts one packet of 'e' going 'dir' and renews its timeout. */
+static inline void
+update(struct ct_entry *e, enum ct_dir dir, uint8_t tcp_flags, uint64_t now_ns)
+{
+    e->flags |= dir == CT_DIR_OUT ? CT_SEEN_OUT : CT_SEEN_IN;
+    if (e->n_packets < UINT8_MAX) {
+        e->n_packets++;
+    }
+    if (e->proto == PACKET_IP_PROTO_TCP) {
+        if (tcp_flags & PACKET_TCP_RST) {
+            e->tcp_state = CT_TCP_RESET;
+        } else if (e->tcp_state != CT_TCP_RESET) {
+            if (tcp_flags & PACKET_TCP_FIN) {
+                e->flags |= dir == CT_DIR_OUT ? CT_FIN_OUT : CT_FIN_IN;
+            }
+            if ((e->flags & (CT_FIN_OUT | CT_FIN_IN)) == (CT_FIN_OUT | CT_FIN_IN)) {
+                e->tcp_state = CT_TCP_CLOSING;
+            } else if ((e->flags & (CT_SEEN_OUT | CT_SEEN_IN)) == (CT_SEEN_OUT | CT_SEEN_IN)) {
+                e->tcp_state = CT_TCP_ESTABLISHED;
+            }
+        } else if (tcp_flags & PACKET_TCP_SYN) {
+            /* A new connection reusing the tuple after a reset. */
+            e->tcp_state = CT_TCP_OPENING;
+            e->flags = dir == CT_DIR_OUT ? CT_SEEN_OUT : CT_SEEN_IN;
+        }
+    }
+    e->expires_ns = now_ns + timeout_sec(e) * CT_NS_PER_SEC;
+}
+
+/* The live entry for 'k', or CT_NIL; frees expired entries of the chain. */
+static inline uint32_t
+find(struct conntrack *ct, const struct ct_key *k, uint64_t now_ns)
+{
+    uint32_t *link = &ct->buckets[hash_key(ct, k) & ct->mask];
+    while (*link != CT_NIL) {
+        uint32_t i = *link;
+        struct ct_entry *e = &ct->entries[i];
+        if (e->expires_ns <= now_ns) {
+            release(ct, link, i);
+            continue;
+        }
+        if (key_equal(e, k)) {
+            return i;
+        }
+        link = &e->next;
+    }
+    return CT_NIL;
+}
+
+bool
+conntrack_lookup(struct conntrack *ct, const struct ct_key *k, enum ct_dir dir,
+                 uint8_t tcp_flags, uint64_t now_ns)
+{
+    uint32_t i = find(ct, k, now_ns);
+    if (i == CT_NIL) {
+        return false;
+    }
+    update(&ct->entries[i], dir, tcp_flags, now_ns);
+    return true;
+}
+
+bool
+conntrack_contains(const struct conntrack *ct, const struct ct_key *k, uint64_t now_ns)
+{
+    for (uint32_t i = ct->buckets[hash_key(ct, k) & ct->mask]; i != CT_NIL;
+         i = ct->entries[i].next) {
+        const struct ct_entry *e = &ct->entries[i];
+        if (e->expires_ns > now_ns && key_equal(e, k)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+conntrack_add(struct conntrack *ct, const struct ct_key *k, enum ct_dir dir, uint8_t tcp_flags,
+              uint64_t now_ns)
+{
+    uint32_t i = find(ct, k, now_ns);
+    if (i != CT_NIL) {
+        update(&ct->entries[i], dir, tcp_flags, now_ns);
+        return 0;
+    }
+    if (unlikely(ct->free_head == CT_NIL)) {
+        return -ENOSPC;
+    }
+    i = ct->free_head;
+    struct ct_entry *e = &ct->entries[i];
+    ct->free_head = e->next;
+    uint32_t b = hash_key(ct, k) & ct->mask;
+    *e = (struct ct_entry) {
+        .eni = k->eni, .local = k->local, .remote = k->remote,
+        .lport = k->lport, .rport = k->rport, .proto = k->proto,
+        .tcp_state = CT_TCP_OPENING, .next = ct->buckets[b],
+    };
+    ct->buckets[b] = i;
+    ct->n_used++;
+    update(e, dir, tcp_flags, now_ns);
+    return 0;
+}
+
+size_t
+conntrack_sweep(struct conntrack *ct, uint64_t now_ns, size_t budget)
+{
+    size_t freed = 0;
+    for (size_t n = 0; n < budget && n <= ct->mask; n++) {
+        uint32_t *link = &ct->buckets[ct->sweep_cursor];
+        ct->sweep_cursor = (ct->sweep_cursor + 1) & ct->mask;
+        while (*link != CT_NIL) {
+            uint32_t i = *link;
+            if (ct->entries[i].expires_ns <= now_ns) {
+                release(ct, link, i);
+                freed++;
+            } else {
+                link = &ct->entries[i].next;
+            }
+        }
+    }
+    return freed;
+}

@@ -1,0 +1,483 @@
+/* pipeline_process: one frame, one verdict (see pipeline.h).  The data path:
+ * reads the snapshot, writes only the frame and the conntrack table. */
+#include "pipeline/pipeline.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "pipeline/conntrack.h"
+#include "pipeline/snapshot.h"
+
+const char *
+pipeline_stage_name(enum pipeline_stage stage)
+{
+    static const char *const names[] = {
+#define PIPELINE_STAGE_NAME(NAME, TEXT) TEXT,
+        PIPELINE_STAGES(PIPELINE_STAGE_NAME)
+#undef PIPELINE_STAGE_NAME
+    };
+    return (unsigned) stage < N_PIPELINE_STAGES ? names[stage] : "?";
+}
+
+/* What one packet carries into the rules and the conntrack key. */
+struct flow {
+    struct packet_meta meta;
+    int proto;
+    int port_or_type;               /* TCP/UDP destination port, ICMP type */
+    int icmp_code;
+    uint8_t tcp_flags;
+};
+
+struct ctx {
+    const struct snapshot *snap;
+    struct conntrack *ct;
+    uint8_t *frame;
+    uint64_t now_ns;
+    struct pipeline_trace *trace;
+    struct verdict *v;
+    struct flow f;
+    bool out_new;                   /* an egress flow to track once delivered */
+    struct ct_key out_key;
+};
+
+static void __attribute__((format(printf, 5, 6)))
+record(struct pipeline_trace *trace, enum pipeline_stage stage, const char *resource, bool pass,
+       const char *fmt, ...)
+{
+    if (trace->n_steps >= PIPELINE_TRACE_MAX_STEPS) {
+        return;
+    }
+    struct pipeline_trace_step *s = &trace->steps[trace->n_steps++];
+    s->stage = stage;
+    s->pass = pass;
+    str_copy(s->resource, sizeof s->resource, resource ? resource : "");
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(s->rule, sizeof s->rule, fmt, args);
+    va_end(args);
+}
+
+/* Trace only: the arguments are not evaluated in production. */
+#define TRACE(C, ...) \
+    do { \
+        if (unlikely((C)->trace)) { \
+            record((C)->trace, __VA_ARGS__); \
+        } \
+    } while (0)
+
+static enum verdict_kind
+drop(struct ctx *c, enum drop_reason reason)
+{
+    c->v->kind = VERDICT_DROP;
+    c->v->reason = reason;
+    return VERDICT_DROP;
+}
+
+static inline bool
+eni_has_addr(const struct snap_eni *eni, uint32_t addr)
+{
+    for (uint32_t i = 0; i < eni->n_addrs; i++) {
+        if (eni->addrs[i] == addr) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Section 10: RFC 1918 and RFC 6598 addresses never cross an internet gateway. */
+static inline bool
+is_private(uint32_t a)
+{
+    return (a & 0xff000000) == 0x0a000000 || (a & 0xfff00000) == 0xac100000
+           || (a & 0xffff0000) == 0xc0a80000 || (a & 0xffc00000) == 0x64400000;
+}
+
+static void
+set_eth(uint8_t *frame, const uint8_t dst[PACKET_ETH_ADDR_LEN],
+        const uint8_t src[PACKET_ETH_ADDR_LEN])
+{
+    memcpy(frame, dst, PACKET_ETH_ADDR_LEN);
+    memcpy(frame + PACKET_ETH_ADDR_LEN, src, PACKET_ETH_ADDR_LEN);
+}
+
+static void
+format_ip(uint32_t addr, char out[IP4_STRLEN])
+{
+    ip4_format(addr, out);
+}
+
+static bool
+is_icmp_error(const struct flow *f)
+{
+    return f->meta.l4 == PACKET_L4_ICMP && f->meta.icmp.is_error;
+}
+
+/* Commits the conntrack entries of a frame about to be delivered. */
+static bool
+commit(struct ctx *c, const struct ct_key *in_key, bool in_new)
+{
+    if (c->out_new
+        && conntrack_add(c->ct, &c->out_key, CT_DIR_OUT, c->f.tcp_flags, c->now_ns) < 0) {
+        TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
+        return false;
+    }
+    if (in_new && conntrack_add(c->ct, in_key, CT_DIR_IN, c->f.tcp_flags, c->now_ns) < 0) {
+        TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
+        return false;
+    }
+    return true;
+}
+
+/* Steps 8-9 of dataplane.md: the destination interface's ACL (unless the
+ * frame stays in 'from_subnet'), security groups and destination check. */
+static enum verdict_kind
+deliver_to_eni(struct ctx *c, uint32_t port, uint32_t from_subnet)
+{
+    const struct snapshot *snap = c->snap;
+    const struct snap_eni *d = &snap->enis[port];
+    const struct packet_meta *m = &c->f.meta;
+    uint32_t src = m->ip4.src, dst = m->ip4.dst;
+
+    if (unlikely(d->subnet == SNAPSHOT_NONE)) {
+        return drop(c, DROP_REASON_NO_DESTINATION);
+    }
+    if (d->subnet != from_subnet) {
+        const struct snap_subnet *sub = &snap->subnets[d->subnet];
+        int rule = 32767;
+        bool allow = sub->nacl != SNAPSHOT_NONE
+                     && snapshot_nacl_evaluate(&snap->nacls[sub->nacl], false, src, c->f.proto,
+                                               c->f.port_or_type, c->f.icmp_code, &rule);
+        TRACE(c, PIPELINE_STAGE_NACL_INGRESS,
+              sub->nacl != SNAPSHOT_NONE ? snap->nacls[sub->nacl].id : "", allow, "rule %d%s",
+              rule, rule == 32767 ? " (*)" : "");
+        if (!allow) {
+            return drop(c, DROP_REASON_NACL_INGRESS);
+        }
+    }
+
+    struct ct_key in_key = { d->seq, dst, src, m->dport, m->sport, (uint8_t) c->f.proto };
+    bool in_new = false;
+    bool tracked;
+    if (is_icmp_error(&c->f)) {
+        /* Related: the quoted datagram is one 'd' sent. */
+        struct ct_key rel = { d->seq, m->inner.src, m->inner.dst, m->inner.sport,
+                              m->inner.dport, m->inner.proto };
+        tracked = conntrack_contains(c->ct, &rel, c->now_ns);
+    } else {
+        tracked = conntrack_lookup(c->ct, &in_key, CT_DIR_IN, c->f.tcp_flags, c->now_ns);
+    }
+    if (tracked) {
+        TRACE(c, PIPELINE_STAGE_SG_INGRESS, d->id, true, "tracked flow");
+    } else {
+        int r = snapshot_sg_evaluate(d, false, src, c->f.proto, c->f.port_or_type,
+                                     c->f.icmp_code);
+        TRACE(c, PIPELINE_STAGE_SG_INGRESS, d->id, r >= 0, "%s",
+              r >= 0 ? d->rule_ids[0][r] : "no rule");
+        if (r < 0) {
+            return drop(c, DROP_REASON_SG_INGRESS);
+        }
+        in_new = true;
+    }
+
+    if (d->source_dest_check && !eni_has_addr(d, dst)) {
+        TRACE(c, PIPELINE_STAGE_DEST_CHECK, d->id, false, "not an address of the interface");
+        return drop(c, DROP_REASON_DEST_CHECK);
+    }
+
+    if (!commit(c, &in_key, in_new)) {
+        return drop(c, DROP_REASON_CONNTRACK_FULL);
+    }
+    set_eth(c->frame, d->mac, snap->router_mac);
+    TRACE(c, PIPELINE_STAGE_OUTPUT, d->id, true, "deliver");
+    c->v->kind = VERDICT_DELIVER;
+    c->v->out_port = port;
+    return VERDICT_DELIVER;
+}
+
+/* Section 10: stateless 1:1 NAT to the public IPv4 of the source address. */
+static enum verdict_kind
+igw_out(struct ctx *c, const struct snap_eni *src_eni, const char *igw_id)
+{
+    struct packet_meta *m = &c->f.meta;
+    uint32_t public_ip = 0;
+    for (uint32_t k = 0; k < src_eni->n_addrs; k++) {
+        if (src_eni->addrs[k] == m->ip4.src) {
+            public_ip = src_eni->public_ips[k];
+        }
+    }
+    if (!public_ip) {
+        TRACE(c, PIPELINE_STAGE_IGW_OUT, igw_id, false, "no public IPv4 for the source");
+        return drop(c, DROP_REASON_NO_PUBLIC_IP);
+    }
+    if (is_private(m->ip4.dst)) {
+        TRACE(c, PIPELINE_STAGE_IGW_OUT, igw_id, false, "private destination");
+        return drop(c, DROP_REASON_IGW_PRIVATE_ADDRESS);
+    }
+    if (!commit(c, NULL, false)) {
+        return drop(c, DROP_REASON_CONNTRACK_FULL);
+    }
+    if (unlikely(c->trace)) {
+        char a[IP4_STRLEN], b[IP4_STRLEN];
+        format_ip(m->ip4.src, a);
+        format_ip(public_ip, b);
+        record(c->trace, PIPELINE_STAGE_IGW_OUT, igw_id, true, "source %s -> %s", a, b);
+    }
+    if (is_icmp_error(&c->f) && m->inner.dst == m->ip4.src) {
+        packet_set_inner_ipv4_dst(c->frame, m, public_ip);
+    }
+    packet_set_ipv4_src(c->frame, m, public_ip);
+    /* XXX: the MAC of the internet namespace's side is the data plane's to
+     * know; broadcast is accepted by any Linux interface meanwhile. */
+    static const uint8_t broadcast[PACKET_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    set_eth(c->frame, broadcast, c->snap->router_mac);
+    TRACE(c, PIPELINE_STAGE_OUTPUT, "", true, "internet");
+    c->v->kind = VERDICT_DELIVER;
+    c->v->out_port = PIPELINE_PORT_INTERNET;
+    return VERDICT_DELIVER;
+}
+
+static enum verdict_kind
+from_eni(struct ctx *c, uint32_t in_port)
+{
+    const struct snapshot *snap = c->snap;
+    const struct snap_eni *s = &snap->enis[in_port];
+    const struct packet_meta *m = &c->f.meta;
+    uint32_t src = m->ip4.src, dst = m->ip4.dst;
+
+    if (unlikely(s->subnet == SNAPSHOT_NONE)) {
+        return drop(c, DROP_REASON_UNKNOWN_PORT);
+    }
+    /* Section 5: source/dest check. */
+    if (s->source_dest_check && !eni_has_addr(s, src)) {
+        TRACE(c, PIPELINE_STAGE_SOURCE_CHECK, s->id, false, "not an address of the interface");
+        return drop(c, DROP_REASON_SOURCE_CHECK);
+    }
+
+    /* Section 9.2: a tracked flow passes; otherwise the rules, and the flow is
+     * tracked once delivered. */
+    c->out_key = (struct ct_key) { s->seq, src, dst, m->sport, m->dport, (uint8_t) c->f.proto };
+    bool tracked;
+    if (is_icmp_error(&c->f)) {
+        struct ct_key rel = { s->seq, m->inner.dst, m->inner.src, m->inner.dport,
+                              m->inner.sport, m->inner.proto };
+        tracked = conntrack_contains(c->ct, &rel, c->now_ns);
+    } else {
+        tracked = conntrack_lookup(c->ct, &c->out_key, CT_DIR_OUT, c->f.tcp_flags, c->now_ns);
+    }
+    if (tracked) {
+        TRACE(c, PIPELINE_STAGE_SG_EGRESS, s->id, true, "tracked flow");
+    } else {
+        int r = snapshot_sg_evaluate(s, true, dst, c->f.proto, c->f.port_or_type,
+                                     c->f.icmp_code);
+        TRACE(c, PIPELINE_STAGE_SG_EGRESS, s->id, r >= 0, "%s",
+              r >= 0 ? s->rule_ids[1][r] : "no rule");
+        if (r < 0) {
+            return drop(c, DROP_REASON_SG_EGRESS);
+        }
+        c->out_new = true;
+    }
+
+    const struct snap_subnet *sub = &snap->subnets[s->subnet];
+    uint32_t d;
+    /* Section 7: within one subnet it is L2, no ACL, no route table. */
+    if (ip4_prefix_has(&sub->cidr, dst)) {
+        d = snapshot_eni_by_private(snap, s->vpc, dst);
+        if (d == SNAPSHOT_NONE) {
+            TRACE(c, PIPELINE_STAGE_ROUTE, sub->id, false, "same subnet, no interface");
+            return drop(c, DROP_REASON_NO_DESTINATION);
+        }
+        return deliver_to_eni(c, d, s->subnet);
+    }
+
+    int rule = 32767;
+    bool allow = sub->nacl != SNAPSHOT_NONE
+                 && snapshot_nacl_evaluate(&snap->nacls[sub->nacl], true, dst, c->f.proto,
+                                           c->f.port_or_type, c->f.icmp_code, &rule);
+    TRACE(c, PIPELINE_STAGE_NACL_EGRESS, sub->nacl != SNAPSHOT_NONE ? snap->nacls[sub->nacl].id
+                                                                     : "",
+          allow, "rule %d%s", rule, rule == 32767 ? " (*)" : "");
+    if (!allow) {
+        return drop(c, DROP_REASON_NACL_EGRESS);
+    }
+
+    uint32_t route_index;
+    if (sub->route_table == SNAPSHOT_NONE
+        || lpm4_lookup(snap->route_tables[sub->route_table].lpm, dst, &route_index) < 0) {
+        TRACE(c, PIPELINE_STAGE_ROUTE,
+              sub->route_table != SNAPSHOT_NONE ? snap->route_tables[sub->route_table].id : "",
+              false, "no route");
+        return drop(c, DROP_REASON_NO_ROUTE);
+    }
+    const struct snap_route_table *rtb = &snap->route_tables[sub->route_table];
+    const struct snap_route *route = &rtb->routes[route_index];
+    if (unlikely(c->trace)) {
+        char p[IP4_PREFIX_STRLEN];
+        ip4_prefix_format(&route->dst, p);
+        record(c->trace, PIPELINE_STAGE_ROUTE, rtb->id, route->kind != SNAP_ROUTE_BLACKHOLE
+                                                          && route->kind != SNAP_ROUTE_NAT,
+               "%s -> %s%s", p, route->target_id,
+               route->kind == SNAP_ROUTE_BLACKHOLE ? " (blackhole)" : "");
+    }
+    switch (route->kind) {
+    case SNAP_ROUTE_LOCAL:
+        d = snapshot_eni_by_private(snap, s->vpc, dst);
+        if (d == SNAPSHOT_NONE) {
+            return drop(c, DROP_REASON_NO_DESTINATION);
+        }
+        return deliver_to_eni(c, d, s->subnet);
+    case SNAP_ROUTE_ENI:
+        return deliver_to_eni(c, route->target, s->subnet);
+    case SNAP_ROUTE_IGW:
+        return igw_out(c, s, route->target_id);
+    case SNAP_ROUTE_NAT:
+        /* XXX: NAT gateways (section 11) are not forwarded yet. */
+        return drop(c, DROP_REASON_NOT_IMPLEMENTED_YET);
+    default:
+        return drop(c, DROP_REASON_BLACKHOLE);
+    }
+}
+
+static enum verdict_kind
+from_internet(struct ctx *c)
+{
+    const struct snapshot *snap = c->snap;
+    struct packet_meta *m = &c->f.meta;
+    const struct snap_map_slot *slot = snap_map_find(&snap->public_map, m->ip4.dst);
+    if (!slot) {
+        TRACE(c, PIPELINE_STAGE_IGW_IN, "", false, "no interface holds this public IPv4");
+        return drop(c, DROP_REASON_UNKNOWN_PUBLIC_IP);
+    }
+    const struct snap_eni *d = &snap->enis[slot->eni];
+    const char *igw_id = snap->vpcs[d->vpc].igw_id;
+    if (is_private(m->ip4.src)) {
+        TRACE(c, PIPELINE_STAGE_IGW_IN, igw_id, false, "private source");
+        return drop(c, DROP_REASON_IGW_PRIVATE_ADDRESS);
+    }
+    if (unlikely(c->trace)) {
+        char a[IP4_STRLEN], b[IP4_STRLEN];
+        format_ip(m->ip4.dst, a);
+        format_ip(slot->private_ip, b);
+        record(c->trace, PIPELINE_STAGE_IGW_IN, igw_id, true, "destination %s -> %s", a, b);
+    }
+    if (is_icmp_error(&c->f) && m->inner.src == m->ip4.dst) {
+        packet_set_inner_ipv4_src(c->frame, m, slot->private_ip);
+    }
+    packet_set_ipv4_dst(c->frame, m, slot->private_ip);
+    return deliver_to_eni(c, slot->eni, SNAPSHOT_NONE);
+}
+
+static bool
+vpc_has(const struct snap_vpc *vpc, uint32_t addr)
+{
+    for (uint32_t i = 0; i < vpc->n_cidrs; i++) {
+        if (ip4_prefix_has(&vpc->cidrs[i], addr)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The router answers every ARP request for its side: any address of the
+ * VPC on an interface port (AWS: instances never see each other's frames),
+ * any public pool address on the internet port. */
+static enum verdict_kind
+arp(struct ctx *c, uint32_t in_port, size_t len)
+{
+    const struct packet_meta *m = &c->f.meta;
+    const struct snapshot *snap = c->snap;
+    bool from_internet = in_port == PIPELINE_PORT_INTERNET;
+    const char *who = from_internet ? "internet" : snap->enis[in_port].id;
+    if (m->arp.op != PACKET_ARP_OP_REQUEST) {
+        TRACE(c, PIPELINE_STAGE_ARP, who, false, "not a request");
+        return drop(c, DROP_REASON_ARP_NOT_REQUEST);
+    }
+    bool ours;
+    if (from_internet) {
+        ours = ip4_prefix_has(&snap->public_pool, m->arp.tpa);
+    } else {
+        const struct snap_eni *e = &snap->enis[in_port];
+        if (m->arp.spa == 0 || eni_has_addr(e, m->arp.tpa)) {
+            TRACE(c, PIPELINE_STAGE_ARP, who, false, "probe for its own address");
+            return drop(c, DROP_REASON_ARP_FOR_SELF);
+        }
+        ours = e->vpc != SNAPSHOT_NONE && vpc_has(&snap->vpcs[e->vpc], m->arp.tpa);
+    }
+    if (!ours) {
+        TRACE(c, PIPELINE_STAGE_ARP, who, false, "target outside");
+        return drop(c, DROP_REASON_ARP_TARGET_OUTSIDE);
+    }
+    uint8_t sha[PACKET_ETH_ADDR_LEN];
+    memcpy(sha, m->arp.sha, sizeof sha);
+    uint32_t spa = m->arp.spa, tpa = m->arp.tpa;
+    size_t n = packet_build_arp_reply(c->frame, len, snap->router_mac, tpa, sha, spa);
+    if (n == 0) {
+        return drop(c, DROP_REASON_MALFORMED);
+    }
+    TRACE(c, PIPELINE_STAGE_ARP, who, true, "reply from the router");
+    c->v->kind = VERDICT_REPLY;
+    c->v->out_port = in_port;
+    c->v->len = n;
+    return VERDICT_REPLY;
+}
+
+enum verdict_kind
+pipeline_process(const struct snapshot *snap, struct conntrack *ct, uint8_t *frame, size_t len,
+                 uint32_t in_port, uint64_t now_ns, struct pipeline_trace *trace,
+                 struct verdict *v)
+{
+    struct ctx c;
+    c.snap = snap;
+    c.ct = ct;
+    c.frame = frame;
+    c.now_ns = now_ns;
+    c.trace = trace;
+    c.v = v;
+    c.out_new = false;
+    *v = (struct verdict) { .kind = VERDICT_DROP, .reason = DROP_REASON_NONE,
+                            .parse_error = PACKET_ERR_OK, .out_port = SNAPSHOT_NONE,
+                            .len = len };
+    if (trace) {
+        trace->n_steps = 0;
+    }
+    if (in_port != PIPELINE_PORT_INTERNET && in_port >= snap->n_enis) {
+        return drop(&c, DROP_REASON_UNKNOWN_PORT);
+    }
+
+    struct packet_meta *m = &c.f.meta;
+    enum packet_error error = packet_parse(frame, len, m, false);
+    if (error != PACKET_ERR_OK) {
+        v->parse_error = error;
+        TRACE(&c, PIPELINE_STAGE_PARSE, "", false, "%s", packet_error_name(error));
+        return drop(&c, DROP_REASON_MALFORMED);
+    }
+    if (m->l3 == PACKET_L3_ARP) {
+        return arp(&c, in_port, len);
+    }
+    if (m->l3 != PACKET_L3_IPV4) {
+        TRACE(&c, PIPELINE_STAGE_PARSE, "", false, "IPv6");
+        return drop(&c, DROP_REASON_IPV6_NOT_SUPPORTED);
+    }
+    if (m->ip4.is_later_fragment) {
+        /* XXX: later fragments should follow their first fragment's verdict
+         * (a bounded fragment table); dropped until it exists. */
+        TRACE(&c, PIPELINE_STAGE_PARSE, "", false, "later fragment");
+        return drop(&c, DROP_REASON_NOT_IMPLEMENTED_YET);
+    }
+    c.f.proto = m->ip4.proto;
+    c.f.port_or_type = 0;
+    c.f.icmp_code = 0;
+    c.f.tcp_flags = 0;
+    if (m->l4 == PACKET_L4_TCP || m->l4 == PACKET_L4_UDP) {
+        c.f.port_or_type = m->dport;
+        c.f.tcp_flags = m->l4 == PACKET_L4_TCP ? m->tcp.flags : 0;
+    } else if (m->l4 == PACKET_L4_ICMP) {
+        c.f.port_or_type = m->icmp.type;
+        c.f.icmp_code = m->icmp.code;
+    }
+    if (in_port == PIPELINE_PORT_INTERNET) {
+        return from_internet(&c);
+    }
+    return from_eni(&c, in_port);
+}

@@ -1,0 +1,466 @@
+/* The compiler: model -> snapshot (see snapshot.h).  Control thread only. */
+#include "pipeline/snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/arena.h"
+#include "lib/hmap.h"
+#include "lib/util.h"
+#include "model/address.h"
+#include "model/internet_gateway.h"
+#include "model/model.h"
+#include "model/network_acl.h"
+#include "model/network_interface.h"
+#include "model/route_table.h"
+#include "model/security_group.h"
+#include "model/subnet.h"
+#include "model/vpc.h"
+
+/* The VPC router's MAC, one for every VPC: instances only ever see the router
+ * on their link (AWS answers ARP for the whole subnet), and two VPCs never
+ * share a link, so one address serves all.  Locally administered, unicast. */
+static const uint8_t router_mac[PACKET_ETH_ADDR_LEN] = { 0x0e, 0x76, 0x70, 0x63, 0x64, 0x01 };
+
+/* The model's resources of one kind, in creation order. */
+struct kind_list {
+    struct resource **items;
+    size_t n, cap;
+};
+
+static int
+by_seq(const void *a_, const void *b_)
+{
+    const struct resource *a = *(struct resource *const *) a_;
+    const struct resource *b = *(struct resource *const *) b_;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void
+collect(const struct model *m, struct kind_list lists[N_RES_KINDS])
+{
+    for (size_t b = 0; m->ids.buckets && b <= m->ids.mask; b++) {
+        for (struct hmap_entry *e = m->ids.buckets[b]; e; e = e->next) {
+            struct resource *r = e->value;
+            struct kind_list *l = &lists[r->kind];
+            if (l->n == l->cap) {
+                l->cap = l->cap ? 2 * l->cap : 16;
+                l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+            }
+            l->items[l->n++] = r;
+        }
+    }
+    for (int k = 0; k < N_RES_KINDS; k++) {
+        if (lists[k].n) {
+            qsort(lists[k].items, lists[k].n, sizeof *lists[k].items, by_seq);
+        }
+    }
+}
+
+/* id -> index + 1 (so that "not found" is NULL). */
+static void
+index_ids(struct hmap *map, const struct kind_list *l)
+{
+    hmap_init(map);
+    for (size_t i = 0; i < l->n; i++) {
+        hmap_insert(map, l->items[i]->id, (void *) (uintptr_t) (i + 1));
+    }
+}
+
+static uint32_t
+lookup_index(const struct hmap *map, const char *id)
+{
+    uintptr_t v = (uintptr_t) hmap_find(map, id);
+    return v ? (uint32_t) (v - 1) : SNAPSHOT_NONE;
+}
+
+static void
+map_init(struct arena *a, struct snap_map *map, size_t n)
+{
+    size_t cap = 4;
+    while (cap < 2 * n + 2) {
+        cap <<= 1;
+    }
+    map->slots = arena_zalloc(a, cap * sizeof *map->slots);
+    map->mask = (uint32_t) (cap - 1);
+}
+
+static void
+map_insert(struct snap_map *map, uint64_t key, uint32_t eni, uint32_t private_ip)
+{
+    ASSERT(key != 0);
+    for (uint32_t i = (uint32_t) snap_hash64(key) & map->mask;; i = (i + 1) & map->mask) {
+        struct snap_map_slot *slot = &map->slots[i];
+        if (slot->key == key) {
+            return;                 /* the model never holds an address twice; first wins */
+        }
+        if (slot->key == 0) {
+            *slot = (struct snap_map_slot) { key, eni, private_ip };
+            return;
+        }
+    }
+}
+
+static void
+parse_mac(const char *s, uint8_t mac[PACKET_ETH_ADDR_LEN])
+{
+    unsigned b[6];
+    if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6) {
+        memset(b, 0, sizeof b);
+    }
+    for (int i = 0; i < 6; i++) {
+        mac[i] = (uint8_t) b[i];
+    }
+}
+
+static void
+compile_vpcs(const struct model *m, struct snapshot *s, const struct kind_list *l)
+{
+    s->n_vpcs = (uint32_t) l->n;
+    s->vpcs = arena_zalloc(s->arena, (l->n + 1) * sizeof *s->vpcs);
+    for (size_t i = 0; i < l->n; i++) {
+        const struct vpc *vpc = vpc_cast(l->items[i]);
+        struct snap_vpc *sv = &s->vpcs[i];
+        sv->id = arena_strdup(s->arena, vpc->r.id);
+        for (size_t c = 0; c < vpc->n_cidrs && c < SNAPSHOT_VPC_MAX_CIDRS; c++) {
+            sv->cidrs[sv->n_cidrs++] = vpc->cidrs[c].cidr;
+        }
+        const struct internet_gateway *igw = internet_gateway_of_vpc(m, vpc);
+        sv->has_igw = igw != NULL;
+        sv->igw_id = igw ? arena_strdup(s->arena, igw->r.id) : NULL;
+    }
+}
+
+static void
+compile_nacls(struct snapshot *s, const struct kind_list *l)
+{
+    s->n_nacls = (uint32_t) l->n;
+    s->nacls = arena_zalloc(s->arena, (l->n + 1) * sizeof *s->nacls);
+    for (size_t i = 0; i < l->n; i++) {
+        const struct network_acl *acl = network_acl_cast(l->items[i]);
+        struct snap_nacl *sn = &s->nacls[i];
+        sn->id = arena_strdup(s->arena, acl->r.id);
+        for (int egress = 0; egress < 2; egress++) {
+            sn->entries[egress] = arena_zalloc(s->arena, (acl->n_entries + 1)
+                                                         * sizeof *sn->entries[egress]);
+        }
+        /* The model keeps entries sorted by (egress, rule number). */
+        for (size_t j = 0; j < acl->n_entries; j++) {
+            const struct network_acl_entry *e = &acl->entries[j];
+            if (e->ipv6) {
+                continue;           /* never matches an IPv4 packet (entry_matches) */
+            }
+            struct snap_nacl_entry *out = &sn->entries[e->egress][sn->n_entries[e->egress]++];
+            *out = (struct snap_nacl_entry) {
+                .addr = e->cidr.addr,
+                .mask = ip4_mask(e->cidr.len),
+                .rule_number = (uint16_t) e->rule_number,
+                .proto = (uint8_t) (e->protocol < 0 ? 0 : e->protocol),
+                .allow = e->allow,
+            };
+            if (e->protocol == NACL_PROTO_ALL) {
+                out->match = SNAP_NACL_ANY;
+            } else if (e->has_port_range) {
+                out->match = SNAP_NACL_PORTS;
+                out->lo = (uint16_t) e->port_from;
+                out->hi = (uint16_t) e->port_to;
+            } else if (e->has_icmp) {
+                out->match = SNAP_NACL_ICMP;
+                out->lo = e->icmp_type < 0 ? 0xffff : (uint16_t) e->icmp_type;
+                out->hi = e->icmp_code < 0 ? 0xffff : (uint16_t) e->icmp_code;
+            } else {
+                out->match = SNAP_NACL_PROTO;
+            }
+        }
+    }
+}
+
+static void
+compile_subnets(const struct model *m, struct snapshot *s, const struct kind_list *l,
+                const struct hmap *vpc_ids, const struct hmap *rtb_ids,
+                const struct hmap *nacl_ids)
+{
+    s->n_subnets = (uint32_t) l->n;
+    s->subnets = arena_zalloc(s->arena, (l->n + 1) * sizeof *s->subnets);
+    for (size_t i = 0; i < l->n; i++) {
+        const struct subnet *sub = subnet_cast(l->items[i]);
+        struct snap_subnet *ss = &s->subnets[i];
+        const struct route_table *rtb = subnet_route_table(m, sub);
+        const struct network_acl *acl = subnet_network_acl(m, sub);
+        *ss = (struct snap_subnet) {
+            .id = arena_strdup(s->arena, sub->r.id),
+            .cidr = sub->cidr,
+            .router = subnet_router(sub),
+            .vpc = lookup_index(vpc_ids, sub->r.vpc_id),
+            .route_table = rtb ? lookup_index(rtb_ids, rtb->r.id) : SNAPSHOT_NONE,
+            .nacl = acl ? lookup_index(nacl_ids, acl->r.id) : SNAPSHOT_NONE,
+        };
+    }
+}
+
+static void
+compile_route_tables(const struct model *m, struct snapshot *s, const struct kind_list *l,
+                     const struct hmap *eni_ids)
+{
+    s->n_route_tables = (uint32_t) l->n;
+    s->route_tables = arena_zalloc(s->arena, (l->n + 1) * sizeof *s->route_tables);
+    for (size_t i = 0; i < l->n; i++) {
+        const struct route_table *rtb = route_table_cast(l->items[i]);
+        struct snap_route_table *st = &s->route_tables[i];
+        st->id = arena_strdup(s->arena, rtb->r.id);
+        st->routes = arena_zalloc(s->arena, (rtb->n_routes + 1) * sizeof *st->routes);
+        struct lpm4_route *lpm_routes = xmalloc((rtb->n_routes + 1) * sizeof *lpm_routes);
+        for (size_t j = 0; j < rtb->n_routes; j++) {
+            const struct route *r = &rtb->routes[j];
+            if (r->ipv6) {
+                continue;
+            }
+            struct snap_route *sr = &st->routes[st->n_routes];
+            sr->dst = r->dst;
+            sr->target = SNAPSHOT_NONE;
+            sr->target_id = arena_strdup(s->arena, r->target_id);
+            switch (r->target) {
+            case ROUTE_TARGET_LOCAL:
+                sr->kind = SNAP_ROUTE_LOCAL;
+                break;
+            case ROUTE_TARGET_GATEWAY:
+                sr->kind = str_prefix(r->target_id, "igw-") ? SNAP_ROUTE_IGW
+                                                             : SNAP_ROUTE_BLACKHOLE;
+                break;
+            case ROUTE_TARGET_NAT_GATEWAY:
+                sr->kind = SNAP_ROUTE_NAT;
+                break;
+            case ROUTE_TARGET_NETWORK_INTERFACE:
+                sr->kind = SNAP_ROUTE_ENI;
+                sr->target = lookup_index(eni_ids, r->target_id);
+                break;
+            default:
+                /* Peering, transit gateways, endpoints: not in vpcd yet. */
+                sr->kind = SNAP_ROUTE_BLACKHOLE;
+                break;
+            }
+            /* Section 7: a blackhole route still matches, and drops. */
+            if (strcmp(route_state(m, rtb, r), "active")
+                || (sr->kind == SNAP_ROUTE_ENI && sr->target == SNAPSHOT_NONE)) {
+                sr->kind = SNAP_ROUTE_BLACKHOLE;
+            }
+            lpm_routes[st->n_routes] = (struct lpm4_route) { r->dst, st->n_routes };
+            st->n_routes++;
+        }
+        int error = lpm4_create(lpm_routes, st->n_routes, &st->lpm);
+        /* The model never holds two routes for one destination. */
+        ASSERT(!error);
+        free(lpm_routes);
+    }
+}
+
+/* A growable array of compiled rules, copied into the arena when done. */
+struct rule_buf {
+    struct snap_sg_rule *rules;
+    const char **ids;
+    size_t n, cap;
+};
+
+static void
+rule_push(struct rule_buf *b, const struct snap_sg_rule *r, const char *id)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 16;
+        b->rules = xrealloc(b->rules, b->cap * sizeof *b->rules);
+        b->ids = xrealloc(b->ids, b->cap * sizeof *b->ids);
+    }
+    b->rules[b->n] = *r;
+    b->ids[b->n++] = id;
+}
+
+static bool
+eni_in_group(const struct network_interface *eni, const char *group_id)
+{
+    for (size_t g = 0; g < eni->n_groups; g++) {
+        if (!strcmp(eni->groups[g], group_id)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+compile_eni_rules(const struct model *m, struct snapshot *s, const struct kind_list *enis,
+                  const struct network_interface *eni, struct snap_eni *se)
+{
+    for (int egress = 0; egress < 2; egress++) {
+        struct rule_buf buf = { 0 };
+        for (size_t g = 0; g < eni->n_groups; g++) {
+            const struct security_group *sg
+                = security_group_cast(model_find(m, eni->groups[g]));
+            if (!sg) {
+                continue;
+            }
+            for (size_t k = 0; k < sg->n_rules; k++) {
+                const struct sg_rule *r = &sg->rules[k];
+                if (r->egress != (egress == 1)) {
+                    continue;
+                }
+                const char *id = arena_strdup(s->arena, r->id);
+                struct snap_sg_rule sr = {
+                    .proto = (int16_t) r->protocol, .from = r->from_port, .to = r->to_port,
+                };
+                if (r->peer == SG_PEER_CIDR4) {
+                    sr.addr = r->cidr.addr;
+                    sr.mask = ip4_mask(r->cidr.len);
+                    rule_push(&buf, &sr, id);
+                } else if (r->peer == SG_PEER_GROUP) {
+                    /* 9.1: the primary and secondary private IPs of the members. */
+                    sr.mask = UINT32_MAX;
+                    for (size_t e = 0; e < enis->n; e++) {
+                        const struct network_interface *member
+                            = network_interface_cast(enis->items[e]);
+                        if (!eni_in_group(member, r->group_id)) {
+                            continue;
+                        }
+                        for (size_t a = 0; a < member->n_ips; a++) {
+                            sr.addr = member->ips[a].addr;
+                            rule_push(&buf, &sr, id);
+                        }
+                    }
+                }
+                /* IPv6 CIDRs never match IPv4; prefix lists don't exist yet. */
+            }
+        }
+        se->n_rules[egress] = (uint32_t) buf.n;
+        se->rules[egress] = arena_alloc(s->arena, (buf.n + 1) * sizeof *buf.rules);
+        se->rule_ids[egress] = arena_alloc(s->arena, (buf.n + 1) * sizeof *buf.ids);
+        if (buf.n) {
+            memcpy(se->rules[egress], buf.rules, buf.n * sizeof *buf.rules);
+            memcpy(se->rule_ids[egress], buf.ids, buf.n * sizeof *buf.ids);
+        }
+        free(buf.rules);
+        free(buf.ids);
+    }
+}
+
+static void
+compile_enis(const struct model *m, struct snapshot *s, const struct kind_list *l,
+             const struct kind_list *addresses, const struct hmap *subnet_ids,
+             const struct hmap *eni_ids)
+{
+    s->n_enis = (uint32_t) l->n;
+    s->enis = arena_zalloc(s->arena, (l->n + 1) * sizeof *s->enis);
+    size_t n_addrs = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct network_interface *eni = network_interface_cast(l->items[i]);
+        struct snap_eni *se = &s->enis[i];
+        se->id = arena_strdup(s->arena, eni->r.id);
+        se->seq = eni->r.seq;
+        parse_mac(eni->mac, se->mac);
+        se->source_dest_check = eni->source_dest_check;
+        se->subnet = lookup_index(subnet_ids, eni->subnet_id);
+        se->vpc = se->subnet != SNAPSHOT_NONE ? s->subnets[se->subnet].vpc : SNAPSHOT_NONE;
+        se->n_addrs = (uint32_t) eni->n_ips;
+        se->addrs = arena_zalloc(s->arena, (eni->n_ips + 1) * sizeof *se->addrs);
+        se->public_ips = arena_zalloc(s->arena, (eni->n_ips + 1) * sizeof *se->public_ips);
+        for (size_t a = 0; a < eni->n_ips; a++) {
+            se->addrs[a] = eni->ips[a].addr;
+        }
+        if (eni->n_ips) {
+            se->public_ips[0] = eni->public_ip;     /* auto public IPv4 of the primary */
+        }
+        n_addrs += eni->n_ips;
+        compile_eni_rules(m, s, l, eni, se);
+    }
+    /* Section 6: an Elastic IP maps to one private address of an interface
+     * (and replaces the auto public IPv4 when on the primary). */
+    for (size_t i = 0; i < addresses->n; i++) {
+        const struct address *a = address_cast(addresses->items[i]);
+        const struct network_interface *eni = address_interface(m, a);
+        uint32_t e = eni ? lookup_index(eni_ids, eni->r.id) : SNAPSHOT_NONE;
+        if (e == SNAPSHOT_NONE) {
+            continue;
+        }
+        struct snap_eni *se = &s->enis[e];
+        for (uint32_t k = 0; k < se->n_addrs; k++) {
+            if (se->addrs[k] == a->private_ip) {
+                se->public_ips[k] = a->public_ip;
+            }
+        }
+    }
+    map_init(s->arena, &s->private_map, n_addrs);
+    map_init(s->arena, &s->public_map, n_addrs);
+    for (uint32_t i = 0; i < s->n_enis; i++) {
+        const struct snap_eni *se = &s->enis[i];
+        if (se->vpc == SNAPSHOT_NONE) {
+            continue;
+        }
+        bool has_igw = s->vpcs[se->vpc].has_igw;
+        for (uint32_t k = 0; k < se->n_addrs; k++) {
+            map_insert(&s->private_map, (uint64_t) (se->vpc + 1) << 32 | se->addrs[k], i,
+                       se->addrs[k]);
+            /* Section 10: public addresses work through an attached gateway. */
+            if (se->public_ips[k] && has_igw) {
+                map_insert(&s->public_map, se->public_ips[k], i, se->addrs[k]);
+            }
+        }
+    }
+}
+
+struct snapshot *
+snapshot_compile(const struct model *m)
+{
+    struct kind_list lists[N_RES_KINDS];
+    memset(lists, 0, sizeof lists);
+    collect(m, lists);
+
+    struct snapshot *s = xzalloc(sizeof *s);
+    s->arena = arena_create();
+    s->public_pool = m->config.public_pool;
+    memcpy(s->router_mac, router_mac, sizeof router_mac);
+
+    struct hmap vpc_ids, subnet_ids, rtb_ids, nacl_ids, eni_ids;
+    index_ids(&vpc_ids, &lists[RES_VPC]);
+    index_ids(&subnet_ids, &lists[RES_SUBNET]);
+    index_ids(&rtb_ids, &lists[RES_ROUTE_TABLE]);
+    index_ids(&nacl_ids, &lists[RES_NETWORK_ACL]);
+    index_ids(&eni_ids, &lists[RES_NETWORK_INTERFACE]);
+
+    compile_vpcs(m, s, &lists[RES_VPC]);
+    compile_nacls(s, &lists[RES_NETWORK_ACL]);
+    compile_subnets(m, s, &lists[RES_SUBNET], &vpc_ids, &rtb_ids, &nacl_ids);
+    compile_route_tables(m, s, &lists[RES_ROUTE_TABLE], &eni_ids);
+    compile_enis(m, s, &lists[RES_NETWORK_INTERFACE], &lists[RES_ADDRESS], &subnet_ids,
+                 &eni_ids);
+
+    hmap_uninit(&vpc_ids);
+    hmap_uninit(&subnet_ids);
+    hmap_uninit(&rtb_ids);
+    hmap_uninit(&nacl_ids);
+    hmap_uninit(&eni_ids);
+    for (int k = 0; k < N_RES_KINDS; k++) {
+        free(lists[k].items);
+    }
+    return s;
+}
+
+void
+snapshot_destroy(struct snapshot *s)
+{
+    if (!s) {
+        return;
+    }
+    for (uint32_t i = 0; i < s->n_route_tables; i++) {
+        lpm4_destroy(s->route_tables[i].lpm);
+    }
+    arena_destroy(s->arena);
+    free(s);
+}
+
+uint32_t
+snapshot_find_eni(const struct snapshot *s, const char *eni_id)
+{
+    for (uint32_t i = 0; i < s->n_enis; i++) {
+        if (!strcmp(s->enis[i].id, eni_id)) {
+            return i;
+        }
+    }
+    return SNAPSHOT_NONE;
+}
