@@ -13,6 +13,7 @@ static const struct api_action *const families[] = {
     api_actions_address,
     api_actions_network_interface,
     api_actions_nat_gateway,
+    api_actions_instance,
     api_actions_tags,
     api_actions_region,
 };

@@ -43,7 +43,7 @@ struct api_action {
 extern const struct api_action api_actions_vpc[], api_actions_subnet[],
     api_actions_route_table[], api_actions_network_acl[], api_actions_security_group[],
     api_actions_internet_gateway[], api_actions_address[], api_actions_network_interface[],
-    api_actions_nat_gateway[], api_actions_tags[], api_actions_region[];
+    api_actions_nat_gateway[], api_actions_tags[], api_actions_region[], api_actions_instance[];
 
 /* The handler for 'action', or NULL. */
 api_handler_fn *api_find_handler(const char *action);

@@ -6,6 +6,7 @@
 
 #include "lib/arena.h"
 #include "model/address.h"
+#include "model/instance.h"
 #include "model/network_interface.h"
 
 static void
@@ -127,17 +128,6 @@ release_address(struct api_request *req)
     return address_release(req->model, a, req->err);
 }
 
-/* Whether 'id' looks like an instance id ("i-" + 8 or 17 hex). */
-static bool
-instance_id_well_formed(const char *id)
-{
-    if (strncmp(id, "i-", 2)) {
-        return false;
-    }
-    size_t n = strspn(id + 2, "0123456789abcdef");
-    return !id[2 + n] && (n == 8 || n == ID_HEX_DIGITS);
-}
-
 static int
 associate_address(struct api_request *req)
 {
@@ -155,14 +145,17 @@ associate_address(struct api_request *req)
         return -1;
     }
     if (instance_id) {
-        /* XXX: no instances yet; an instance with one interface maps to
-         * that interface's primary address once there are. */
-        if (!instance_id_well_formed(instance_id)) {
-            return err_set(req->err, ERR_INSTANCE_ID_MALFORMED,
-                           "Invalid id: \"%s\" (expecting \"i-...\")", instance_id);
+        /* Section 6: an instance with exactly one interface; its primary
+         * address unless PrivateIpAddress names another. */
+        struct network_interface *eni = instance_only_interface(req->model, req->scope,
+                                                                instance_id, req->err);
+        if (!eni || api_get_ip4(req, req->in, "PrivateIpAddress", &private_ip)
+            || address_associate(req->model, a, eni, private_ip,
+                                 dval_bool(req->in, "AllowReassociation", true), req->err)) {
+            return -1;
         }
-        return err_set(req->err, ERR_INSTANCE_NOT_FOUND,
-                       "The instance ID '%s' does not exist", instance_id);
+        oval_set_str(req->out, "AssociationId", a->association_id);
+        return 0;
     }
     if (!eni_id) {
         return err_set(req->err, ERR_MISSING_PARAMETER,

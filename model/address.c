@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "model/instance.h"
 #include "model/internet_gateway.h"
 #include "model/network_interface.h"
 #include "model/schema.h"
@@ -157,6 +158,11 @@ restores_public_ip(const struct model *m, const struct network_interface *eni)
 {
     (void) m;
     if (!eni->attachment.instance_id[0] || eni->attachment.device_index != 0) {
+        return false;
+    }
+    /* A stopped instance gets its new one when it starts. */
+    const struct instance *inst = instance_of_interface(m, eni);
+    if (inst && !instance_is_up(inst, model_now())) {
         return false;
     }
     size_t n = 0;

@@ -118,7 +118,12 @@
     ERR(INSUFFICIENT_ADDRESS_CAPACITY, "InsufficientAddressCapacity", 400) \
     ERR(NAT_GATEWAY_LIMIT_EXCEEDED, "NatGatewayLimitExceeded", 400) \
     ERR(PRIVATE_IP_ADDRESS_LIMIT_EXCEEDED, "PrivateIpAddressLimitExceeded", 400) \
-    ERR(TAG_LIMIT_EXCEEDED, "TagLimitExceeded", 400)
+    ERR(TAG_LIMIT_EXCEEDED, "TagLimitExceeded", 400) \
+    ERR(INCORRECT_INSTANCE_STATE, "IncorrectInstanceState", 400) \
+    ERR(INSTANCE_ID_INVALID, "InvalidInstanceID", 400) \
+    ERR(AMI_ID_MALFORMED, "InvalidAMIID.Malformed", 400) \
+    ERR(INSTANCE_LIMIT_EXCEEDED, "InstanceLimitExceeded", 400) \
+    ERR(ATTACHMENT_LIMIT_EXCEEDED, "AttachmentLimitExceeded", 400)
 
 enum err_code {
 #define ERR(NAME, CODE, STATUS) ERR_##NAME,

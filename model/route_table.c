@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "model/instance.h"
 #include "model/internet_gateway.h"
 #include "model/nat_gateway.h"
 #include "model/network_interface.h"
@@ -121,18 +122,6 @@ is_subnet_cidr(const struct vpc *vpc, const struct ip4_prefix *cidr)
         }
     }
     return false;
-}
-
-/* Whether 'id' is "<prefix>-" and 8 or 17 lower-case hex digits. */
-static bool
-id_well_formed(const char *id, const char *prefix)
-{
-    size_t plen = strlen(prefix);
-    if (strncmp(id, prefix, plen) || id[plen] != '-') {
-        return false;
-    }
-    size_t n = strspn(id + plen + 1, "0123456789abcdef");
-    return id[plen + 1 + n] == '\0' && (n == 8 || n == ID_HEX_DIGITS);
 }
 
 /* Tables. */
@@ -405,14 +394,23 @@ resolve_target(const struct model *m, const struct route_table *rtb, enum route_
         str_copy(key->target_id, sizeof key->target_id, id);
         return 0;
     }
-    case ROUTE_TARGET_INSTANCE:
-        /* XXX: vpcd has no instances yet; an instance target will become its
-         * only interface (ROUTE_TARGET_NETWORK_INTERFACE + instance_id). */
-        if (!id_well_formed(id, "i")) {
-            return err_set(err, ERR_INSTANCE_ID_MALFORMED,
-                           "Invalid id: \"%s\" (expecting \"i-...\")", id);
+    case ROUTE_TARGET_INSTANCE: {
+        /* Section 7: an instance target is its only interface, shown with
+         * both ids. */
+        struct network_interface *eni = instance_only_interface(m, rtb->r.scope, id, err);
+        if (!eni) {
+            return -1;
         }
-        return err_set(err, ERR_INSTANCE_NOT_FOUND, "The instance ID '%s' does not exist", id);
+        if (strcmp(eni->r.vpc_id, rtb->r.vpc_id)) {
+            return err_set(err, ERR_INVALID_PARAMETER_VALUE,
+                           "route table %s and instance %s belong to different networks",
+                           rtb->r.id, id);
+        }
+        key->target = ROUTE_TARGET_NETWORK_INTERFACE;
+        str_copy(key->target_id, sizeof key->target_id, eni->r.id);
+        str_copy(key->instance_id, sizeof key->instance_id, id);
+        return 0;
+    }
     case ROUTE_TARGET_EGRESS_ONLY_GATEWAY:
         /* XXX: no egress-only internet gateways in vpcd yet. */
         return err_set(err, ERR_GATEWAY_NOT_FOUND, "The gateway ID '%s' does not exist", id);
@@ -698,11 +696,14 @@ route_state(const struct model *m, const struct route_table *rtb, const struct r
         break;
     }
     case ROUTE_TARGET_NETWORK_INTERFACE: {
-        /* Section 7: detached or deleted interfaces are blackholes; the
-         * requester-managed ones (endpoints, NAT) have no attachment. */
+        /* Section 7: detached or deleted interfaces, and those of a stopped
+         * or terminated instance, are blackholes; the requester-managed ones
+         * (endpoints, NAT) have no attachment. */
         struct resource *r = model_find_in(m, scope, RES_NETWORK_INTERFACE, route->target_id);
         const struct network_interface *eni = network_interface_cast(r);
-        active = eni && (eni->attachment.id[0] || eni->requester_managed);
+        const struct instance *inst = eni ? instance_of_interface(m, eni) : NULL;
+        bool up = !inst || instance_is_up(inst, model_now());
+        active = eni && (eni->requester_managed || (eni->attachment.id[0] && up));
         break;
     }
     default:

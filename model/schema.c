@@ -7,7 +7,7 @@
 
 extern const struct schema vpc_schema, subnet_schema, route_table_schema, network_acl_schema,
     security_group_schema, internet_gateway_schema, address_schema, network_interface_schema,
-    nat_gateway_schema;
+    nat_gateway_schema, instance_schema;
 
 const struct schema *
 model_schema(enum res_kind kind)
@@ -22,6 +22,7 @@ model_schema(enum res_kind kind)
     case RES_ADDRESS: return &address_schema;
     case RES_NETWORK_INTERFACE: return &network_interface_schema;
     case RES_NAT_GATEWAY: return &nat_gateway_schema;
+    case RES_INSTANCE: return &instance_schema;
     case N_RES_KINDS: break;
     }
     NOT_REACHED();

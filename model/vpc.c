@@ -178,10 +178,11 @@ vpc_delete(struct model *m, struct vpc *vpc, struct error *err)
     size_t n_sg = list_size(&vpc->children[RES_SECURITY_GROUP]);
     bool has_other = false;
     for (size_t k = 0; k < N_RES_KINDS; k++) {
-        /* A live NAT gateway blocks through its interface; a failed or
-         * deleted one (visible for an hour) does not, and goes with the VPC. */
+        /* A live NAT gateway or instance blocks through its interfaces; a
+         * failed, deleted or terminated one (visible for an hour) does not,
+         * and goes with the VPC. */
         if (k != RES_ROUTE_TABLE && k != RES_NETWORK_ACL && k != RES_SECURITY_GROUP
-            && k != RES_NAT_GATEWAY && !list_is_empty(&vpc->children[k])) {
+            && k != RES_NAT_GATEWAY && k != RES_INSTANCE && !list_is_empty(&vpc->children[k])) {
             has_other = true;
         }
     }

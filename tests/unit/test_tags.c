@@ -188,7 +188,7 @@ TEST(find_resource_errors, "unknown prefix and malformed ids are InvalidID, miss
         const char *id;
         enum err_code code;
     } cases[] = {
-        { "i-0123456789abcdef0", ERR_ID_NOT_FOUND },
+        { "i-0123456789abcdef0", ERR_INSTANCE_NOT_FOUND },
         { "banana", ERR_ID_NOT_FOUND },
         { "", ERR_ID_NOT_FOUND },
         { "vpc-zz", ERR_ID_NOT_FOUND },
