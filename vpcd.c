@@ -10,6 +10,7 @@
 
 #include "api/http.h"
 #include "api/service.h"
+#include "dataplane/dataplane.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "model/model.h"
@@ -18,6 +19,34 @@
 LOG_MODULE(vpcd);
 
 static volatile sig_atomic_t stop_signal;
+
+/* What the serving loop's tick needs to keep the data plane in line. */
+struct sync_state {
+    struct model **model;
+    struct dataplane *dataplane;
+    uint64_t synced_version;
+    struct model *synced_model;
+    int64_t next_sync;
+};
+
+/* After each turn of the loop: resync the data plane when the model changed
+ * or an instance's state is due to change with time. */
+static void
+tick(void *ctx)
+{
+    struct sync_state *s = ctx;
+    struct model *m = *s->model;
+    int64_t now = model_now();
+    if (!s->dataplane
+        || (m == s->synced_model && m->version == s->synced_version
+            && (!s->next_sync || now < s->next_sync))) {
+        return;
+    }
+    dataplane_sync(s->dataplane, m, now);
+    s->synced_model = m;
+    s->synced_version = m->version;
+    s->next_sync = dataplane_next_sync(s->dataplane, m, now);
+}
 
 static void
 on_stop_signal(int sig)
@@ -32,6 +61,7 @@ struct options {
     const char *public_pool;
     const char *log_level;
     bool no_default_vpc;
+    bool no_dataplane;
     bool help;
 };
 
@@ -57,6 +87,8 @@ static const struct option_def {
       "err, warn, info (one line per request) or dbg" },
     { "no-default-vpc", OPT_FLAG, offsetof(struct options, no_default_vpc), NULL,
       "do not make a default VPC in each account and region" },
+    { "no-dataplane", OPT_FLAG, offsetof(struct options, no_dataplane), NULL,
+      "serve the API only: no namespaces, no packets (several vpcd can then share a host)" },
     { "help", OPT_FLAG, offsetof(struct options, help), NULL, "print this help" },
 };
 
@@ -195,8 +227,19 @@ main(int argc, char *argv[])
     LOG_INFO("serving on http://%s, data in %s, ready in %.1f ms", opts.listen, opts.data_dir,
              (double) (time_usec() - start) / 1000.0);
 
-    api_http_run(http, &stop_signal);
+    const char *why_off = NULL;
+    struct sync_state sync = { .model = &model };
+    if (opts.no_dataplane) {
+        LOG_INFO("data plane off (--no-dataplane)");
+    } else if (!(sync.dataplane = dataplane_create(&config.public_pool, &why_off))) {
+        LOG_WARN("data plane off: %s; the API and trace still work, instances get no network",
+                 why_off);
+    } else {
+        tick(&sync);
+    }
+    api_http_run(http, &stop_signal, tick, &sync);
     LOG_INFO("%s: shutting down", strsignal(stop_signal));
+    dataplane_destroy(sync.dataplane);
     status = 0;
 
 out:

@@ -165,13 +165,17 @@ flush(struct api_http *http)
 }
 
 void
-api_http_run(struct api_http *http, volatile sig_atomic_t *stop)
+api_http_run(struct api_http *http, volatile sig_atomic_t *stop, void (*tick)(void *ctx),
+             void *ctx)
 {
     while (!*stop) {
         /* Wakes for traffic, for resumed connections and at least every
          * 200 ms to look at 'stop'. */
         MHD_run_wait(http->daemon, 200);
         flush(http);
+        if (tick) {
+            tick(ctx);
+        }
     }
 }
 

@@ -23,8 +23,11 @@ enum {
 /* Listens on 'listen' ("ADDR:PORT", IPv4) and serves 'svc'.  Returns NULL
  * with '*error' set (caller frees). */
 struct api_http *api_http_start(struct api_service *svc, const char *listen, char **error);
-/* Serves until '*stop' becomes non-zero (a signal handler sets it). */
-void api_http_run(struct api_http *, volatile sig_atomic_t *stop);
+/* Serves until '*stop' becomes non-zero (a signal handler sets it).  After
+ * each turn (at least every 200 ms) it calls 'tick' (may be NULL) with 'ctx';
+ * what the tick changes in the model is committed at the next turn. */
+void api_http_run(struct api_http *, volatile sig_atomic_t *stop, void (*tick)(void *ctx),
+                  void *ctx);
 /* Commits and answers what is held, then closes every connection. */
 void api_http_stop(struct api_http *);      /* accepts NULL */
 

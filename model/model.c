@@ -167,6 +167,7 @@ model_get(const struct model *m, const struct scope *scope, enum res_kind kind, 
             [RES_NETWORK_ACL] = "networkAcl",
             [RES_INTERNET_GATEWAY] = "internetGateway",
             [RES_NETWORK_INTERFACE] = "networkInterface",
+            [RES_INSTANCE] = "instance",
         };
         err_set(err, kinds[kind].not_found, "The %s ID '%s' does not exist", nouns[kind], id);
     }
@@ -237,6 +238,7 @@ model_touch_key(struct model *m, const char *key)
     if (m->loading) {
         return;
     }
+    m->version++;
     /* A request touches a handful of keys; a linear check keeps the set small. */
     for (size_t i = 0; i < m->n_changes; i++) {
         if (!strcmp(m->changes[i], key)) {

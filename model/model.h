@@ -39,6 +39,7 @@ struct internet_gateway;
 struct address;
 struct network_interface;
 struct nat_gateway;
+struct instance;
 
 enum {
     ID_SIZE = 40,               /* "vpc-cidr-assoc-" + 17 hex + NUL fits */
@@ -63,7 +64,8 @@ enum {
     RES(ADDRESS, "eipalloc", "elastic-ip", ALLOCATION_NOT_FOUND, ALLOCATION_ID_MALFORMED, false) \
     RES(NETWORK_INTERFACE, "eni", "network-interface", NETWORK_INTERFACE_NOT_FOUND, \
         NETWORK_INTERFACE_ID_MALFORMED, true) \
-    RES(NAT_GATEWAY, "nat", "natgateway", NAT_GATEWAY_NOT_FOUND, NAT_GATEWAY_ID_MALFORMED, true)
+    RES(NAT_GATEWAY, "nat", "natgateway", NAT_GATEWAY_NOT_FOUND, NAT_GATEWAY_ID_MALFORMED, true) \
+    RES(INSTANCE, "i", "instance", INSTANCE_NOT_FOUND, INSTANCE_ID_MALFORMED, true)
 
 enum res_kind {
 #define RES(ENUM, PREFIX, TAGTYPE, NOTFOUND, MALFORMED, IN_VPC) RES_##ENUM,
@@ -127,6 +129,7 @@ struct model {
     size_t n_changes, cap_changes;
     bool dry_run;                   /* the current request only checks (DryRun=true) */
     bool loading;                   /* store/ is filling the model: nothing to record */
+    uint64_t version;               /* counts changes; the data plane resyncs when it moves */
 };
 
 /* Control thread only (the whole model is single-threaded). */

@@ -35,9 +35,11 @@ def free_port():
 class Vpcd:
     """A vpcd process; restartable on the same data directory."""
 
-    def __init__(self, data_dir, extra_args=()):
+    def __init__(self, data_dir, extra_args=(), dataplane=False):
         self.data_dir = data_dir
-        self.extra_args = list(extra_args)
+        # Only one vpcd per host may own the namespace vpcd-internet: API tests
+        # run without a data plane, the data-plane tests start their own.
+        self.extra_args = list(extra_args) + ([] if dataplane else ["--no-dataplane"])
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.proc = None
