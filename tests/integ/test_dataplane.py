@@ -178,3 +178,57 @@ def test_instances_come_back_after_restart(dp, net):
     dp.restart()
     assert wait_for(lambda: a["InstanceId"] in ns_names() and b["InstanceId"] in ns_names())
     assert wait_for(lambda: ping(a["InstanceId"], b["PrivateIpAddress"])), dp.log()
+
+
+def vpcctl():
+    return os.environ.get("VPCCTL_BIN", os.path.join(os.path.dirname(os.environ.get(
+        "VPCD_BIN", "build/san/vpcd")), "vpcctl"))
+
+
+def trace(dp, src, dst, proto, port=None):
+    args = [vpcctl(), "trace", "--data-dir", dp.data_dir, "--from", src, "--to", dst,
+            "--proto", proto] + (["--port", str(port)] if port else [])
+    out = sh(*args)
+    assert out.returncode in (0, 1), out.stderr
+    return out.returncode == 0, out.stdout
+
+
+def test_trace_agrees_with_real_packets(dp, net):
+    a = run(dp, net, net["a"], [net["sg"]])
+    b = run(dp, net, net["b"], [net["sg"]])
+    shut = run(dp, net, net["b"], [net["closed"]])
+    assert wait_for(lambda: ping(a["InstanceId"], b["PrivateIpAddress"]))
+
+    def real_tcp(src, dst, port):
+        srv = subprocess.Popen(["ip", "netns", "exec", dst["InstanceId"], "nc", "-l", "-p", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            time.sleep(0.3)
+            sh("ip", "netns", "exec", src["InstanceId"], "sh", "-c",
+               f"echo probe | nc -w 1 -N {dst['PrivateIpAddress']} {port}", timeout=10)
+            try:
+                return srv.communicate(timeout=2)[0].strip() == "probe"
+            except subprocess.TimeoutExpired:
+                return False
+        finally:
+            srv.kill()
+            srv.wait(timeout=10)
+
+    cases = [
+        ("icmp a->b", lambda: ping(a["InstanceId"], b["PrivateIpAddress"]),
+         (a["InstanceId"], b["PrivateIpAddress"], "icmp", None)),
+        ("icmp a->closed", lambda: ping(a["InstanceId"], shut["PrivateIpAddress"], count=2),
+         (a["InstanceId"], shut["PrivateIpAddress"], "icmp", None)),
+        ("tcp a->b:8080", lambda: real_tcp(a, b, 8080),
+         (a["InstanceId"], b["PrivateIpAddress"], "tcp", 8080)),
+        ("tcp a->b:9090", lambda: real_tcp(a, b, 9090),
+         (a["InstanceId"], b["PrivateIpAddress"], "tcp", 9090)),
+    ]
+    for name, real, (src, dst, proto, port) in cases:
+        delivered, text = trace(dp, src, dst, proto, port)
+        assert delivered == real(), f"{name}: trace says {'deliver' if delivered else 'drop'}:\n{text}"
+    # The trace names the stage and the rule that decided.
+    delivered, text = trace(dp, a["InstanceId"], shut["PrivateIpAddress"], "icmp")
+    assert not delivered and "security-group-ingress" in text and "SG_INGRESS" in text
+    delivered, text = trace(dp, a["InstanceId"], b["PrivateIpAddress"], "tcp", 8080)
+    assert delivered and "route" in text and "10.0.0.0/16" in text

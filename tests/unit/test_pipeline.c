@@ -23,6 +23,7 @@
 #include "net/checksum.h"
 #include "pipeline/conntrack.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/probe.h"
 #include "pipeline/snapshot.h"
 #include "tests/unit/testlib.h"
 
@@ -142,55 +143,13 @@ port(const struct world *w, const struct network_interface *eni)
     return p;
 }
 
-/* An Ethernet + IPv4 + TCP/UDP/ICMP echo frame with a valid IPv4 header
- * checksum; TCP and UDP get 'sport'/'dport', ICMP echo request 'sport' as id. */
+/* An Ethernet + IPv4 + TCP/UDP/ICMP echo frame with valid checksums (so tests
+ * can verify NAT's incremental updates); ICMP echo gets 'sport' as its id. */
 static size_t
 make_frame(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst, uint16_t sport,
            uint16_t dport, uint8_t tcp_flags)
 {
-    memset(buf, 0, 128);
-    memcpy(buf, some_mac, 6);
-    memcpy(buf + 6, some_mac, 6);
-    buf[12] = 0x08;
-    uint8_t *ip = buf + 14;
-    size_t l4 = proto == 6 ? 20 : 8;
-    size_t total = 20 + l4;
-    ip[0] = 0x45;
-    ip[2] = (uint8_t) (total >> 8);
-    ip[3] = (uint8_t) total;
-    ip[8] = 64;
-    ip[9] = proto;
-    for (int i = 0; i < 4; i++) {
-        ip[12 + i] = (uint8_t) (src >> (24 - 8 * i));
-        ip[16 + i] = (uint8_t) (dst >> (24 - 8 * i));
-    }
-    uint16_t sum = checksum(ip, 20);
-    ip[10] = (uint8_t) (sum >> 8);
-    ip[11] = (uint8_t) sum;
-    uint8_t *l = ip + 20;
-    if (proto == 1) {
-        l[0] = 8;
-        l[4] = (uint8_t) (sport >> 8);
-        l[5] = (uint8_t) sport;
-    } else {
-        l[0] = (uint8_t) (sport >> 8);
-        l[1] = (uint8_t) sport;
-        l[2] = (uint8_t) (dport >> 8);
-        l[3] = (uint8_t) dport;
-        if (proto == 6) {
-            l[12] = 5 << 4;
-            l[13] = tcp_flags;
-        } else {
-            l[5] = 8;
-        }
-    }
-    /* A valid L4 checksum, so tests can verify NAT's incremental updates. */
-    int csum_ofs = proto == 1 ? 2 : proto == 6 ? 16 : 6;
-    uint32_t partial = proto == 1 ? 0 : checksum_pseudo_ipv4(src, dst, proto, (uint16_t) l4);
-    uint16_t c = checksum_fold(checksum_partial(l, l4, partial));
-    l[csum_ofs] = (uint8_t) (c >> 8);
-    l[csum_ofs + 1] = (uint8_t) c;
-    return 14 + total;
+    return probe_build(buf, 128, some_mac, some_mac, proto, src, dst, sport, dport, tcp_flags);
 }
 
 /* Sends one frame; returns the verdict kind and leaves the frame in 'buf'. */
