@@ -37,6 +37,7 @@ struct ct_entry {
     uint8_t flags;                  /* CT_SEEN_*, CT_FIN_* */
     uint8_t n_packets;              /* saturates at 255 */
     uint32_t next;                  /* chain or free list; CT_NIL ends it */
+    uint32_t peer;                  /* NAT: the other entry of the pair */
     uint64_t expires_ns;
 };
 _Static_assert(sizeof(struct ct_entry) == 40, "conntrack entry grew");
@@ -50,6 +51,8 @@ struct conntrack {
     uint32_t n_used;
     uint32_t sweep_cursor;          /* next bucket conntrack_sweep() visits */
     uint64_t seed;
+    uint32_t nat_lo;                /* NAT ports: nat_lo .. nat_lo + nat_range - 1 */
+    uint32_t nat_range;
 };
 
 struct conntrack *
@@ -68,6 +71,7 @@ conntrack_create(size_t capacity)
     ct->buckets = xmalloc(n_buckets * sizeof *ct->buckets);
     /* A random seed: flows chosen by outsiders must not pile up in one chain. */
     random_bytes(&ct->seed, sizeof ct->seed);
+    conntrack_set_nat_ports(ct, CT_NAT_PORT_MIN, CT_NAT_PORT_MAX);
     conntrack_flush(ct);
     return ct;
 }
@@ -143,6 +147,9 @@ release(struct conntrack *ct, uint32_t *link, uint32_t i)
 static inline uint64_t
 timeout_sec(const struct ct_entry *e)
 {
+    if (e->eni & (CT_NAT_INSIDE | CT_NAT_OUTSIDE)) {
+        return CT_NAT_IDLE_SEC;
+    }
     switch (e->proto) {
     case PACKET_IP_PROTO_TCP:
         switch (e->tcp_state) {
@@ -241,6 +248,8 @@ conntrack_contains(const struct conntrack *ct, const struct ct_key *k, uint64_t 
     return false;
 }
 
+static uint32_t insert(struct conntrack *, const struct ct_key *);
+
 int
 conntrack_add(struct conntrack *ct, const struct ct_key *k, enum ct_dir dir, uint8_t tcp_flags,
               uint64_t now_ns)
@@ -253,19 +262,139 @@ conntrack_add(struct conntrack *ct, const struct ct_key *k, enum ct_dir dir, uin
     if (unlikely(ct->free_head == CT_NIL)) {
         return -ENOSPC;
     }
-    i = ct->free_head;
+    i = insert(ct, k);
+    update(&ct->entries[i], dir, tcp_flags, now_ns);
+    return 0;
+}
+
+/* Takes a free entry for 'k' (the caller checked there is one). */
+static uint32_t
+insert(struct conntrack *ct, const struct ct_key *k)
+{
+    uint32_t i = ct->free_head;
     struct ct_entry *e = &ct->entries[i];
     ct->free_head = e->next;
     uint32_t b = hash_key(ct, k) & ct->mask;
     *e = (struct ct_entry) {
         .eni = k->eni, .local = k->local, .remote = k->remote,
         .lport = k->lport, .rport = k->rport, .proto = k->proto,
-        .tcp_state = CT_TCP_OPENING, .next = ct->buckets[b],
+        .tcp_state = CT_TCP_OPENING, .next = ct->buckets[b], .peer = CT_NIL,
     };
     ct->buckets[b] = i;
     ct->n_used++;
-    update(e, dir, tcp_flags, now_ns);
+    return i;
+}
+
+static void
+entry_key(const struct ct_entry *e, struct ct_key *k)
+{
+    *k = (struct ct_key) { e->eni, e->local, e->remote, e->lport, e->rport, e->proto };
+}
+
+void
+conntrack_set_nat_ports(struct conntrack *ct, uint16_t lo, uint16_t hi)
+{
+    lo = MAX(lo, 1);
+    hi = MAX(hi, lo);
+    ct->nat_lo = lo;
+    ct->nat_range = (uint32_t) hi - lo + 1;
+}
+
+bool
+conntrack_nat_lookup(struct conntrack *ct, const struct ct_key *k, uint8_t tcp_flags,
+                     uint64_t now_ns, struct ct_key *peer)
+{
+    uint32_t i = find(ct, k, now_ns);
+    if (i == CT_NIL) {
+        return false;
+    }
+    /* Both entries expire together, so a live entry's peer is live. */
+    struct ct_entry *e = &ct->entries[i];
+    struct ct_entry *p = &ct->entries[e->peer];
+    update(e, k->eni & CT_NAT_INSIDE ? CT_DIR_OUT : CT_DIR_IN, tcp_flags, now_ns);
+    p->expires_ns = e->expires_ns;
+    entry_key(p, peer);
+    return true;
+}
+
+bool
+conntrack_nat_contains(const struct conntrack *ct, const struct ct_key *k, uint64_t now_ns,
+                       struct ct_key *peer)
+{
+    for (uint32_t i = ct->buckets[hash_key(ct, k) & ct->mask]; i != CT_NIL;
+         i = ct->entries[i].next) {
+        const struct ct_entry *e = &ct->entries[i];
+        if (e->expires_ns > now_ns && key_equal(e, k)) {
+            entry_key(&ct->entries[e->peer], peer);
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint32_t
+gcd(uint32_t a, uint32_t b)
+{
+    while (b) {
+        uint32_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+int
+conntrack_nat_pick_port(const struct conntrack *ct, const struct ct_key *inside,
+                        struct ct_key *outside, uint64_t now_ns)
+{
+    /* Double hashing: a start and a step coprime with the range visit every
+     * port once; the seed keeps the sequence unguessable from outside. */
+    uint32_t range = ct->nat_range;
+    uint64_t h = (uint64_t) hash_key(ct, inside) << 32 | hash_key(ct, outside);
+    uint32_t pos = (uint32_t) (h % range);
+    uint32_t step = range > 1 ? 1 + (uint32_t) ((h >> 32) % (range - 1)) : 1;
+    if (gcd(step, range) != 1) {
+        step = 1;
+    }
+    uint32_t probes = MIN(range, (uint32_t) CT_NAT_PORT_PROBES);
+    for (uint32_t n = 0; n < probes; n++) {
+        uint16_t port = (uint16_t) (ct->nat_lo + pos);
+        outside->lport = port;
+        if (outside->proto == PACKET_IP_PROTO_ICMP) {
+            outside->rport = port;
+        }
+        struct ct_key ignored;
+        if (!conntrack_nat_contains(ct, outside, now_ns, &ignored)) {
+            return 0;
+        }
+        pos += step;
+        if (pos >= range) {
+            pos -= range;
+        }
+    }
+    return -EADDRNOTAVAIL;
+}
+
+int
+conntrack_nat_add(struct conntrack *ct, const struct ct_key *inside, const struct ct_key *outside,
+                  uint8_t tcp_flags, uint64_t now_ns)
+{
+    if (unlikely(ct->capacity - ct->n_used < 2)) {
+        return -ENOSPC;
+    }
+    uint32_t a = insert(ct, inside);
+    uint32_t b = insert(ct, outside);
+    ct->entries[a].peer = b;
+    ct->entries[b].peer = a;
+    update(&ct->entries[a], CT_DIR_OUT, tcp_flags, now_ns);
+    update(&ct->entries[b], CT_DIR_OUT, tcp_flags, now_ns);
     return 0;
+}
+
+size_t
+conntrack_free(const struct conntrack *ct)
+{
+    return ct->capacity - ct->n_used;
 }
 
 size_t

@@ -29,6 +29,22 @@
  * TCP before it is established 120 s, after FIN from both sides 120 s, after
  * RST 10 s; ICMP 30 s.
  *
+ * NAT gateways (vpc-semantics.md 11) keep their translations in the same
+ * table, as pairs of entries linked to each other: the inside entry, keyed
+ * as the inside host sends (eni = the gateway interface's seq | CT_NAT_INSIDE,
+ * local = the host's address and port, remote = the destination), and the
+ * outside entry, keyed as the gateway sends on (eni = seq | CT_NAT_OUTSIDE,
+ * local = the gateway's private address and allocated port).  A lookup of
+ * either returns the other's key: the translation.  Both share one idle
+ * timeout, CT_NAT_IDLE_SEC, renewed together, so one is never live without
+ * the other.  A NAT connection costs two entries (80 bytes plus the buckets'
+ * share); nothing else is allocated.  Ports: a free port is found by probing
+ * the table for the outside key with candidate ports (double hashing over
+ * [nat_port_min, nat_port_max], at most CT_NAT_PORT_PROBES probes), so a port
+ * is unique per (gateway, destination address, destination port, protocol)
+ * as AWS allocates them; no probe finding a free port is ErrorPortAllocation.
+ * ICMP echo uses the identifier as both ports on either side.
+ *
  * Threads: one table per data-plane thread, used by that thread only (there
  * is one data-plane thread for now).  No locks, no allocation and no system
  * calls after conntrack_create(). */
@@ -51,7 +67,15 @@ enum {
     CT_UDP_STREAM_SEC = 180,
     CT_ICMP_SEC = 30,
     CT_OTHER_SEC = 600,
+    CT_NAT_IDLE_SEC = 350,          /* section 11 */
+    CT_NAT_PORT_MIN = 1024,
+    CT_NAT_PORT_MAX = 65535,
+    CT_NAT_PORT_PROBES = 256,
 };
+
+/* Flags in ct_key.eni for a NAT gateway's entries (model seqs never reach them). */
+#define CT_NAT_INSIDE (UINT64_C(1) << 63)
+#define CT_NAT_OUTSIDE (UINT64_C(1) << 62)
 
 /* A flow as one interface sees it.  Host byte order throughout. */
 struct ct_key {
@@ -103,6 +127,38 @@ size_t conntrack_sweep(struct conntrack *, uint64_t now_ns, size_t budget);
 
 /* Live and not-yet-reclaimed entries. */
 size_t conntrack_count(const struct conntrack *);
+
+/* ---- NAT gateways (the table's data-plane thread). ---- */
+
+/* Narrows the ports NAT allocates (default CT_NAT_PORT_MIN..CT_NAT_PORT_MAX);
+ * tests use it to exhaust a range.  1 <= lo <= hi. */
+void conntrack_set_nat_ports(struct conntrack *, uint16_t lo, uint16_t hi);
+
+/* 'k' is an inside or outside key (CT_NAT_INSIDE / CT_NAT_OUTSIDE in
+ * k->eni).  If its connection is live, renews both entries, counts the
+ * packet, copies the other entry's key into '*peer' and returns true. */
+bool conntrack_nat_lookup(struct conntrack *, const struct ct_key *k, uint8_t tcp_flags,
+                          uint64_t now_ns, struct ct_key *peer);
+
+/* The same without renewing anything (ICMP errors about a connection). */
+bool conntrack_nat_contains(const struct conntrack *, const struct ct_key *k, uint64_t now_ns,
+                            struct ct_key *peer);
+
+/* Finds a free port for a new connection: '*outside' (the outside key, its
+ * lport ignored; for ICMP rport too) gets the port in lport (and rport for
+ * ICMP).  'inside' seeds the probe sequence.  Returns 0, or -EADDRNOTAVAIL
+ * when no probe found one (ErrorPortAllocation).  Changes nothing. */
+int conntrack_nat_pick_port(const struct conntrack *, const struct ct_key *inside,
+                            struct ct_key *outside, uint64_t now_ns);
+
+/* Records the pair (after conntrack_nat_pick_port() with no change to the
+ * table in between).  Returns 0, or -ENOSPC when fewer than two entries are
+ * free. */
+int conntrack_nat_add(struct conntrack *, const struct ct_key *inside,
+                      const struct ct_key *outside, uint8_t tcp_flags, uint64_t now_ns);
+
+/* Free entries. */
+size_t conntrack_free(const struct conntrack *);
 
 /* Removes every entry. */
 void conntrack_flush(struct conntrack *);

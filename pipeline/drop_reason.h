@@ -29,7 +29,11 @@
     X(IGW_PRIVATE_ADDRESS, "internet gateway refuses RFC 1918/6598 addresses on the internet side") \
     X(UNKNOWN_PUBLIC_IP, "from the internet to an address that maps to no interface") \
     X(CONNTRACK_FULL, "connection tracking table full: new flows are dropped") \
-    X(NOT_IMPLEMENTED_YET, "a path vpcd does not forward yet (NAT gateway, later fragments)")
+    X(NAT_PORT_ALLOCATION, "ErrorPortAllocation: no free NAT gateway port for this destination") \
+    X(NAT_NO_MAPPING, "to a NAT gateway, no connection from inside (inbound is impossible)") \
+    X(NAT_PROTOCOL, "a NAT gateway forwards only TCP, UDP and ICMP echo and errors") \
+    X(NAT_PRIVATE_TO_IGW, "a private NAT gateway sends nothing to an internet gateway") \
+    X(NOT_IMPLEMENTED_YET, "a path vpcd does not forward yet (later fragments, NAT not to an IGW)")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(NAME, DESCRIPTION) DROP_REASON_##NAME,

@@ -196,6 +196,20 @@ deliver_to_eni(struct ctx *c, uint32_t port, uint32_t from_subnet)
     return VERDICT_DELIVER;
 }
 
+/* The internet port: the frame leaves towards the internet namespace. */
+static enum verdict_kind
+to_internet(struct ctx *c)
+{
+    /* XXX: the MAC of the internet namespace's side is the data plane's to
+     * know; broadcast is accepted by any Linux interface meanwhile. */
+    static const uint8_t broadcast[PACKET_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    set_eth(c->frame, broadcast, c->snap->router_mac);
+    TRACE(c, PIPELINE_STAGE_OUTPUT, "", true, "internet");
+    c->v->kind = VERDICT_DELIVER;
+    c->v->out_port = PIPELINE_PORT_INTERNET;
+    return VERDICT_DELIVER;
+}
+
 /* Section 10: stateless 1:1 NAT to the public IPv4 of the source address. */
 static enum verdict_kind
 igw_out(struct ctx *c, const struct snap_eni *src_eni, const char *igw_id)
@@ -228,14 +242,278 @@ igw_out(struct ctx *c, const struct snap_eni *src_eni, const char *igw_id)
         packet_set_inner_ipv4_dst(c->frame, m, public_ip);
     }
     packet_set_ipv4_src(c->frame, m, public_ip);
-    /* XXX: the MAC of the internet namespace's side is the data plane's to
-     * know; broadcast is accepted by any Linux interface meanwhile. */
-    static const uint8_t broadcast[PACKET_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-    set_eth(c->frame, broadcast, c->snap->router_mac);
-    TRACE(c, PIPELINE_STAGE_OUTPUT, "", true, "internet");
-    c->v->kind = VERDICT_DELIVER;
-    c->v->out_port = PIPELINE_PORT_INTERNET;
-    return VERDICT_DELIVER;
+    return to_internet(c);
+}
+
+/* Subnet 'sub''s ACL in direction 'egress' on the current flow with remote
+ * address 'remote', traced. */
+static bool
+nacl_pass(struct ctx *c, const struct snap_subnet *sub, bool egress, uint32_t remote)
+{
+    const struct snapshot *snap = c->snap;
+    int rule = 32767;
+    bool allow = sub->nacl != SNAPSHOT_NONE
+                 && snapshot_nacl_evaluate(&snap->nacls[sub->nacl], egress, remote, c->f.proto,
+                                           c->f.port_or_type, c->f.icmp_code, &rule);
+    TRACE(c, egress ? PIPELINE_STAGE_NACL_EGRESS : PIPELINE_STAGE_NACL_INGRESS,
+          sub->nacl != SNAPSHOT_NONE ? snap->nacls[sub->nacl].id : "", allow, "rule %d%s", rule,
+          rule == 32767 ? " (*)" : "");
+    return allow;
+}
+
+/* Whether the frame carries ports a NAT gateway translates: TCP, UDP, ICMP
+ * echo (its identifier). */
+static bool
+nat_has_ports(const struct packet_meta *m)
+{
+    return m->l4 == PACKET_L4_TCP || m->l4 == PACKET_L4_UDP
+           || (m->l4 == PACKET_L4_ICMP
+               && (m->icmp.type == PACKET_ICMP_ECHO_REQUEST
+                   || m->icmp.type == PACKET_ICMP_ECHO_REPLY));
+}
+
+static void
+trace_translation(struct ctx *c, enum pipeline_stage stage, const char *id, uint32_t a,
+                  uint16_t ap, uint32_t b, uint16_t bp)
+{
+    char x[IP4_STRLEN], y[IP4_STRLEN];
+    format_ip(a, x);
+    format_ip(b, y);
+    record(c->trace, stage, id, true, "%s:%u -> %s:%u", x, ap, y, bp);
+}
+
+/* Section 11: the gateway answers a segment of a connection it no longer
+ * knows (idle timeout) with a RST to the inside host (RFC 793 "Reset
+ * Generation"), built in the frame. */
+static enum verdict_kind
+nat_reset(struct ctx *c, const struct snap_nat *nat, uint32_t in_port)
+{
+    const struct packet_meta *m = &c->f.meta;
+    struct packet_addrs addrs = { .ip_src = m->ip4.dst, .ip_dst = m->ip4.src };
+    memcpy(addrs.eth_src, c->snap->router_mac, PACKET_ETH_ADDR_LEN);
+    memcpy(addrs.eth_dst, m->eth_src, PACKET_ETH_ADDR_LEN);
+    bool has_ack = m->tcp.flags & PACKET_TCP_ACK;
+    uint32_t seg_len = (uint32_t) m->l4_size - 4u * m->tcp.data_offset
+                       + ((m->tcp.flags & PACKET_TCP_FIN) ? 1 : 0);
+    size_t n = packet_build_tcp_rst(c->frame, c->v->len, &addrs, m->dport, m->sport,
+                                    has_ack ? m->tcp.ack : 0, has_ack ? 0 : m->tcp.seq + seg_len,
+                                    !has_ack);
+    if (n == 0) {
+        return drop(c, DROP_REASON_NAT_NO_MAPPING);
+    }
+    TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, true, "no connection (idle timeout): TCP RST");
+    c->v->kind = VERDICT_REPLY;
+    c->v->out_port = in_port;
+    c->v->len = n;
+    return VERDICT_REPLY;
+}
+
+/* Section 20, route to a NAT gateway: its subnet's ACL in, SNAT, its subnet's
+ * route table, its ACL out, the internet gateway. */
+static enum verdict_kind
+nat_out(struct ctx *c, const struct snap_eni *s, uint32_t in_port, const struct snap_nat *nat)
+{
+    const struct snapshot *snap = c->snap;
+    struct packet_meta *m = &c->f.meta;
+    const struct snap_subnet *nsub = &snap->subnets[nat->subnet];
+    uint32_t dst = m->ip4.dst;
+
+    if (unlikely(nat->vpc != s->vpc)) {
+        TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false, "source outside the gateway's VPC");
+        return drop(c, DROP_REASON_BLACKHOLE);
+    }
+    if (s->subnet != nat->subnet && !nacl_pass(c, nsub, false, m->ip4.src)) {
+        return drop(c, DROP_REASON_NACL_INGRESS);
+    }
+
+    /* The translation: an existing connection's, or a new port. */
+    bool icmp_error = is_icmp_error(&c->f);
+    struct ct_key in_key, out_key;
+    bool nat_new = false;
+    if (icmp_error) {
+        /* An error about a datagram the host received through the gateway. */
+        const struct packet_inner *in = &m->inner;
+        in_key = (struct ct_key) { nat->seq | CT_NAT_INSIDE, in->dst, in->src, in->dport,
+                                   in->sport, in->proto };
+        if (!in->has_ports || in->src != dst
+            || !conntrack_nat_contains(c->ct, &in_key, c->now_ns, &out_key)) {
+            TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false, "error about no connection");
+            return drop(c, DROP_REASON_NAT_NO_MAPPING);
+        }
+    } else if (nat_has_ports(m)) {
+        in_key = (struct ct_key) { nat->seq | CT_NAT_INSIDE, m->ip4.src, dst, m->sport, m->dport,
+                                   (uint8_t) c->f.proto };
+        if (!conntrack_nat_lookup(c->ct, &in_key, c->f.tcp_flags, c->now_ns, &out_key)) {
+            if (m->l4 == PACKET_L4_TCP && !(c->f.tcp_flags & PACKET_TCP_SYN)) {
+                if (c->f.tcp_flags & PACKET_TCP_RST) {
+                    TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false, "RST of no connection");
+                    return drop(c, DROP_REASON_NAT_NO_MAPPING);
+                }
+                return nat_reset(c, nat, in_port);
+            }
+            if (m->l4 == PACKET_L4_ICMP && m->icmp.type != PACKET_ICMP_ECHO_REQUEST) {
+                TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false, "echo reply of no connection");
+                return drop(c, DROP_REASON_NAT_NO_MAPPING);
+            }
+            out_key = (struct ct_key) { nat->seq | CT_NAT_OUTSIDE, nat->private_ip, dst, 0,
+                                        m->dport, (uint8_t) c->f.proto };
+            if (conntrack_nat_pick_port(c->ct, &in_key, &out_key, c->now_ns) < 0) {
+                TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false,
+                      "ErrorPortAllocation: no free port to this destination");
+                return drop(c, DROP_REASON_NAT_PORT_ALLOCATION);
+            }
+            nat_new = true;
+        }
+    } else {
+        TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false, "protocol %d not translated", c->f.proto);
+        return drop(c, DROP_REASON_NAT_PROTOCOL);
+    }
+    if (unlikely(c->trace)) {
+        if (icmp_error) {
+            trace_translation(c, PIPELINE_STAGE_NAT_OUT, nat->id, m->ip4.src, in_key.lport,
+                              out_key.local, out_key.lport);
+        } else {
+            trace_translation(c, PIPELINE_STAGE_NAT_OUT, nat->id, m->ip4.src, m->sport,
+                              out_key.local, out_key.lport);
+        }
+    }
+
+    /* The gateway subnet's route table: normally 0.0.0.0/0 -> igw. */
+    uint32_t route_index;
+    if (nsub->route_table == SNAPSHOT_NONE
+        || lpm4_lookup(snap->route_tables[nsub->route_table].lpm, dst, &route_index) < 0) {
+        TRACE(c, PIPELINE_STAGE_ROUTE,
+              nsub->route_table != SNAPSHOT_NONE ? snap->route_tables[nsub->route_table].id : "",
+              false, "no route");
+        return drop(c, DROP_REASON_NO_ROUTE);
+    }
+    const struct snap_route_table *rtb = &snap->route_tables[nsub->route_table];
+    const struct snap_route *route = &rtb->routes[route_index];
+    if (unlikely(c->trace)) {
+        char p[IP4_PREFIX_STRLEN];
+        ip4_prefix_format(&route->dst, p);
+        record(c->trace, PIPELINE_STAGE_ROUTE, rtb->id, route->kind == SNAP_ROUTE_IGW,
+               "%s -> %s%s", p, route->target_id,
+               route->kind == SNAP_ROUTE_BLACKHOLE ? " (blackhole)" : "");
+    }
+    if (route->kind == SNAP_ROUTE_BLACKHOLE) {
+        return drop(c, DROP_REASON_BLACKHOLE);
+    }
+    if (route->kind != SNAP_ROUTE_IGW) {
+        /* XXX: NAT to local, interface or NAT targets (private NAT's TGW/VGW
+         * paths) is not forwarded yet. */
+        return drop(c, DROP_REASON_NOT_IMPLEMENTED_YET);
+    }
+    if (!nacl_pass(c, nsub, true, dst)) {
+        return drop(c, DROP_REASON_NACL_EGRESS);
+    }
+
+    /* Section 10/11: the internet gateway maps the private IPv4 to the EIP. */
+    const char *igw_id = route->target_id;
+    if (nat->is_private) {
+        TRACE(c, PIPELINE_STAGE_IGW_OUT, igw_id, false, "from a private NAT gateway");
+        return drop(c, DROP_REASON_NAT_PRIVATE_TO_IGW);
+    }
+    if (!nat->public_ip) {
+        TRACE(c, PIPELINE_STAGE_IGW_OUT, igw_id, false, "no Elastic IP on the NAT gateway");
+        return drop(c, DROP_REASON_NO_PUBLIC_IP);
+    }
+    if (is_private(dst)) {
+        TRACE(c, PIPELINE_STAGE_IGW_OUT, igw_id, false, "private destination");
+        return drop(c, DROP_REASON_IGW_PRIVATE_ADDRESS);
+    }
+
+    /* Commit: the host's flow and the new translation, all or nothing. */
+    size_t need = (c->out_new ? 1 : 0) + (nat_new ? 2 : 0);
+    if (need && conntrack_free(c->ct) < need) {
+        TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
+        return drop(c, DROP_REASON_CONNTRACK_FULL);
+    }
+    if (!commit(c, NULL, false)
+        || (nat_new
+            && conntrack_nat_add(c->ct, &in_key, &out_key, c->f.tcp_flags, c->now_ns) < 0)) {
+        return drop(c, DROP_REASON_CONNTRACK_FULL);
+    }
+    if (unlikely(c->trace)) {
+        char a[IP4_STRLEN], b[IP4_STRLEN];
+        format_ip(nat->private_ip, a);
+        format_ip(nat->public_ip, b);
+        record(c->trace, PIPELINE_STAGE_IGW_OUT, igw_id, true, "source %s -> %s", a, b);
+    }
+    if (icmp_error) {
+        packet_set_inner_ipv4_dst(c->frame, m, nat->public_ip);
+        packet_set_inner_l4_dport(c->frame, m, out_key.lport);
+    } else {
+        packet_set_l4_sport(c->frame, m, out_key.lport);
+    }
+    packet_set_ipv4_src(c->frame, m, nat->public_ip);
+    return to_internet(c);
+}
+
+/* From the internet to a NAT gateway's Elastic IP: the reverse translation of
+ * a connection made from inside, then to the host. */
+static enum verdict_kind
+nat_in(struct ctx *c, const struct snap_nat *nat)
+{
+    const struct snapshot *snap = c->snap;
+    struct packet_meta *m = &c->f.meta;
+    const struct snap_subnet *nsub = &snap->subnets[nat->subnet];
+    const char *igw_id = snap->vpcs[nat->vpc].igw_id;
+    if (is_private(m->ip4.src)) {
+        TRACE(c, PIPELINE_STAGE_IGW_IN, igw_id, false, "private source");
+        return drop(c, DROP_REASON_IGW_PRIVATE_ADDRESS);
+    }
+    if (unlikely(c->trace)) {
+        char a[IP4_STRLEN], b[IP4_STRLEN];
+        format_ip(m->ip4.dst, a);
+        format_ip(nat->private_ip, b);
+        record(c->trace, PIPELINE_STAGE_IGW_IN, igw_id, true, "destination %s -> %s", a, b);
+    }
+    if (!nacl_pass(c, nsub, false, m->ip4.src)) {
+        return drop(c, DROP_REASON_NACL_INGRESS);
+    }
+
+    bool icmp_error = is_icmp_error(&c->f);
+    struct ct_key out_key, in_key;
+    bool found = false;
+    if (icmp_error) {
+        const struct packet_inner *in = &m->inner;
+        out_key = (struct ct_key) { nat->seq | CT_NAT_OUTSIDE, nat->private_ip, in->dst,
+                                    in->sport, in->dport, in->proto };
+        found = in->has_ports && in->src == m->ip4.dst
+                && conntrack_nat_contains(c->ct, &out_key, c->now_ns, &in_key);
+    } else if (nat_has_ports(m)
+               && (m->l4 != PACKET_L4_ICMP || m->icmp.type == PACKET_ICMP_ECHO_REPLY)) {
+        out_key = (struct ct_key) { nat->seq | CT_NAT_OUTSIDE, nat->private_ip, m->ip4.src,
+                                    m->dport, m->sport, (uint8_t) c->f.proto };
+        found = conntrack_nat_lookup(c->ct, &out_key, c->f.tcp_flags, c->now_ns, &in_key);
+    }
+    if (!found) {
+        TRACE(c, PIPELINE_STAGE_NAT_IN, nat->id, false, "no connection from inside");
+        return drop(c, DROP_REASON_NAT_NO_MAPPING);
+    }
+    if (unlikely(c->trace)) {
+        trace_translation(c, PIPELINE_STAGE_NAT_IN, nat->id, nat->private_ip, out_key.lport,
+                          in_key.local, in_key.lport);
+    }
+    uint32_t d = snapshot_eni_by_private(snap, nat->vpc, in_key.local);
+    if (d == SNAPSHOT_NONE) {
+        return drop(c, DROP_REASON_NO_DESTINATION);
+    }
+    if (!icmp_error && m->l4 != PACKET_L4_ICMP) {
+        c->f.port_or_type = in_key.lport;
+    }
+    if (snap->enis[d].subnet != nat->subnet && !nacl_pass(c, nsub, true, in_key.local)) {
+        return drop(c, DROP_REASON_NACL_EGRESS);
+    }
+    if (icmp_error) {
+        packet_set_inner_ipv4_src(c->frame, m, in_key.local);
+        packet_set_inner_l4_sport(c->frame, m, in_key.lport);
+    } else {
+        packet_set_l4_dport(c->frame, m, in_key.lport);
+    }
+    packet_set_ipv4_dst(c->frame, m, in_key.local);
+    return deliver_to_eni(c, d, nat->subnet);
 }
 
 static enum verdict_kind
@@ -315,8 +593,7 @@ from_eni(struct ctx *c, uint32_t in_port)
     if (unlikely(c->trace)) {
         char p[IP4_PREFIX_STRLEN];
         ip4_prefix_format(&route->dst, p);
-        record(c->trace, PIPELINE_STAGE_ROUTE, rtb->id, route->kind != SNAP_ROUTE_BLACKHOLE
-                                                          && route->kind != SNAP_ROUTE_NAT,
+        record(c->trace, PIPELINE_STAGE_ROUTE, rtb->id, route->kind != SNAP_ROUTE_BLACKHOLE,
                "%s -> %s%s", p, route->target_id,
                route->kind == SNAP_ROUTE_BLACKHOLE ? " (blackhole)" : "");
     }
@@ -332,8 +609,7 @@ from_eni(struct ctx *c, uint32_t in_port)
     case SNAP_ROUTE_IGW:
         return igw_out(c, s, route->target_id);
     case SNAP_ROUTE_NAT:
-        /* XXX: NAT gateways (section 11) are not forwarded yet. */
-        return drop(c, DROP_REASON_NOT_IMPLEMENTED_YET);
+        return nat_out(c, s, in_port, &snap->nats[route->target]);
     default:
         return drop(c, DROP_REASON_BLACKHOLE);
     }
@@ -350,6 +626,9 @@ from_internet(struct ctx *c)
         return drop(c, DROP_REASON_UNKNOWN_PUBLIC_IP);
     }
     const struct snap_eni *d = &snap->enis[slot->eni];
+    if (d->nat != SNAPSHOT_NONE) {
+        return nat_in(c, &snap->nats[d->nat]);
+    }
     const char *igw_id = snap->vpcs[d->vpc].igw_id;
     if (is_private(m->ip4.src)) {
         TRACE(c, PIPELINE_STAGE_IGW_IN, igw_id, false, "private source");

@@ -14,10 +14,25 @@
  *   destination's checks; else the source subnet's ACL outbound, its route
  *   table (local -> the interface holding the address in the VPC; igw -> 1:1
  *   SNAT to the public IPv4 of the source address -> internet port; an
- *   interface -> that interface; nat -> NOT_IMPLEMENTED_YET; blackhole or no
- *   route -> drop); the destination subnet's ACL inbound; SG ingress
- *   (tracked or rules); destination check; deliver with the Ethernet header
- *   from the router MAC to the interface's MAC.
+ *   interface -> that interface; nat -> the NAT gateway path below;
+ *   blackhole or no route -> drop); the destination subnet's ACL inbound; SG
+ *   ingress (tracked or rules); destination check; deliver with the Ethernet
+ *   header from the router MAC to the interface's MAC.
+ * Through a NAT gateway (section 11, 20): the gateway subnet's ACL inbound
+ *   (unless the source is in that subnet); SNAT to the gateway's private IPv4
+ *   and a port allocated per (gateway, destination, port, protocol) (ICMP
+ *   echo: the identifier), or the connection's existing translation; the
+ *   gateway subnet's route table (only an internet gateway is forwarded to;
+ *   a private gateway's traffic to one is dropped); its ACL outbound; the
+ *   internet gateway's 1:1 NAT to the Elastic IP.  A TCP segment other than
+ *   SYN with no translation (idle for CT_NAT_IDLE_SEC, 350 s) gets a TCP
+ *   RST back, built in the frame (VERDICT_REPLY).  No security groups: a
+ *   gateway has none.  From the internet to the Elastic IP: the gateway
+ *   subnet's ACL inbound, the reverse translation (none -> drop: inbound
+ *   connections are impossible), its ACL outbound (unless the host is in
+ *   that subnet), then the host's subnet ACL inbound, SG ingress, deliver.
+ *   ICMP errors about a translated connection are mapped through their
+ *   quoted datagram both ways.
  * From PIPELINE_PORT_INTERNET:
  *   ARP request for a public pool address -> reply from the router MAC.
  *   IPv4 to a public IPv4 mapped in a VPC with an internet gateway -> 1:1
@@ -27,7 +42,8 @@
  *
  * Conntrack entries are created only when the frame is delivered.  Packets
  * are never checksum-verified at L4 (TAP offloads leave partial checksums);
- * the IPv4 header checksum is.  Not done yet: NAT gateways, later fragments
+ * the IPv4 header checksum is.  Not done yet: NAT gateways to anything but
+ * an internet gateway (local, interfaces: TGW/VGW paths), later fragments
  * (dropped NOT_IMPLEMENTED_YET), the untracked-flow rule of 9.2 (every
  * admitted flow is tracked), IPv6, the VPC resolver, edge route tables.
  *
@@ -62,6 +78,8 @@ enum {
     X(SG_EGRESS, "security-group-egress") \
     X(NACL_EGRESS, "network-acl-egress") \
     X(ROUTE, "route") \
+    X(NAT_OUT, "nat-gateway-out") \
+    X(NAT_IN, "nat-gateway-in") \
     X(IGW_OUT, "internet-gateway-out") \
     X(IGW_IN, "internet-gateway-in") \
     X(NACL_INGRESS, "network-acl-ingress") \

@@ -11,6 +11,7 @@
 #include "model/address.h"
 #include "model/internet_gateway.h"
 #include "model/model.h"
+#include "model/nat_gateway.h"
 #include "model/network_acl.h"
 #include "model/network_interface.h"
 #include "model/route_table.h"
@@ -201,7 +202,7 @@ compile_subnets(const struct model *m, struct snapshot *s, const struct kind_lis
 
 static void
 compile_route_tables(const struct model *m, struct snapshot *s, const struct kind_list *l,
-                     const struct hmap *eni_ids)
+                     const struct hmap *eni_ids, const struct hmap *nat_ids)
 {
     s->n_route_tables = (uint32_t) l->n;
     s->route_tables = arena_zalloc(s->arena, (l->n + 1) * sizeof *s->route_tables);
@@ -230,6 +231,7 @@ compile_route_tables(const struct model *m, struct snapshot *s, const struct kin
                 break;
             case ROUTE_TARGET_NAT_GATEWAY:
                 sr->kind = SNAP_ROUTE_NAT;
+                sr->target = lookup_index(nat_ids, r->target_id);
                 break;
             case ROUTE_TARGET_NETWORK_INTERFACE:
                 sr->kind = SNAP_ROUTE_ENI;
@@ -242,7 +244,8 @@ compile_route_tables(const struct model *m, struct snapshot *s, const struct kin
             }
             /* Section 7: a blackhole route still matches, and drops. */
             if (strcmp(route_state(m, rtb, r), "active")
-                || (sr->kind == SNAP_ROUTE_ENI && sr->target == SNAPSHOT_NONE)) {
+                || ((sr->kind == SNAP_ROUTE_ENI || sr->kind == SNAP_ROUTE_NAT)
+                    && sr->target == SNAPSHOT_NONE)) {
                 sr->kind = SNAP_ROUTE_BLACKHOLE;
             }
             lpm_routes[st->n_routes] = (struct lpm4_route) { r->dst, st->n_routes };
@@ -366,6 +369,7 @@ compile_enis(const struct model *m, struct snapshot *s, const struct kind_list *
         if (eni->n_ips) {
             se->public_ips[0] = eni->public_ip;     /* auto public IPv4 of the primary */
         }
+        se->nat = SNAPSHOT_NONE;
         n_addrs += eni->n_ips;
         compile_eni_rules(m, s, l, eni, se);
     }
@@ -404,6 +408,53 @@ compile_enis(const struct model *m, struct snapshot *s, const struct kind_list *
     }
 }
 
+/* Section 11: the gateways that forward now.  'nat_ids' gets id -> index + 1. */
+static void
+compile_nats(struct snapshot *s, const struct kind_list *l,
+             const struct hmap *subnet_ids, const struct hmap *eni_ids, struct hmap *nat_ids)
+{
+    hmap_init(nat_ids);
+    s->nats = arena_zalloc(s->arena, (l->n + 1) * sizeof *s->nats);
+    int64_t now = model_now();
+    for (size_t i = 0; i < l->n; i++) {
+        const struct nat_gateway *nat = nat_gateway_cast(l->items[i]);
+        const char *state = nat_gateway_state(nat, now);
+        if (!strcmp(state, "pending")) {
+            int64_t t = nat->create_time + NAT_GATEWAY_PENDING_SEC;
+            if (!s->next_change || t < s->next_change) {
+                s->next_change = t;
+            }
+        }
+        if (strcmp(state, "available")) {
+            continue;
+        }
+        uint32_t e = lookup_index(eni_ids, nat->network_interface_id);
+        uint32_t sub = lookup_index(subnet_ids, nat->subnet_id);
+        if (e == SNAPSHOT_NONE || sub == SNAPSHOT_NONE || s->enis[e].subnet != sub) {
+            continue;
+        }
+        struct snap_eni *se = &s->enis[e];
+        uint32_t k = s->n_nats++;
+        s->nats[k] = (struct snap_nat) {
+            .id = arena_strdup(s->arena, nat->r.id),
+            .seq = se->seq,
+            .eni = e,
+            .subnet = sub,
+            .vpc = se->vpc,
+            .private_ip = nat->private_ip,
+            .is_private = !strcmp(nat->connectivity_type, "private"),
+        };
+        /* The Elastic IP is the address mapped to the interface's primary. */
+        for (uint32_t a = 0; a < se->n_addrs; a++) {
+            if (se->addrs[a] == nat->private_ip && !s->nats[k].is_private) {
+                s->nats[k].public_ip = se->public_ips[a];
+            }
+        }
+        se->nat = k;
+        hmap_insert(nat_ids, s->nats[k].id, (void *) (uintptr_t) (k + 1));
+    }
+}
+
 struct snapshot *
 snapshot_compile(const struct model *m)
 {
@@ -416,7 +467,7 @@ snapshot_compile(const struct model *m)
     s->public_pool = m->config.public_pool;
     memcpy(s->router_mac, router_mac, sizeof router_mac);
 
-    struct hmap vpc_ids, subnet_ids, rtb_ids, nacl_ids, eni_ids;
+    struct hmap vpc_ids, subnet_ids, rtb_ids, nacl_ids, eni_ids, nat_ids;
     index_ids(&vpc_ids, &lists[RES_VPC]);
     index_ids(&subnet_ids, &lists[RES_SUBNET]);
     index_ids(&rtb_ids, &lists[RES_ROUTE_TABLE]);
@@ -426,15 +477,17 @@ snapshot_compile(const struct model *m)
     compile_vpcs(m, s, &lists[RES_VPC]);
     compile_nacls(s, &lists[RES_NETWORK_ACL]);
     compile_subnets(m, s, &lists[RES_SUBNET], &vpc_ids, &rtb_ids, &nacl_ids);
-    compile_route_tables(m, s, &lists[RES_ROUTE_TABLE], &eni_ids);
     compile_enis(m, s, &lists[RES_NETWORK_INTERFACE], &lists[RES_ADDRESS], &subnet_ids,
                  &eni_ids);
+    compile_nats(s, &lists[RES_NAT_GATEWAY], &subnet_ids, &eni_ids, &nat_ids);
+    compile_route_tables(m, s, &lists[RES_ROUTE_TABLE], &eni_ids, &nat_ids);
 
     hmap_uninit(&vpc_ids);
     hmap_uninit(&subnet_ids);
     hmap_uninit(&rtb_ids);
     hmap_uninit(&nacl_ids);
     hmap_uninit(&eni_ids);
+    hmap_uninit(&nat_ids);
     for (int k = 0; k < N_RES_KINDS; k++) {
         free(lists[k].items);
     }

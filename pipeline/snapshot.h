@@ -37,6 +37,14 @@
  *              secondary) of ENIs in it").  Prefix-list peers match nothing
  *              (vpcd has no prefix lists yet), as security_group_rule_matches()
  *              does without a membership callback.
+ *   NAT gws    the gateways "available" at compile time (model_now()): their
+ *              interface (whose 'nat' names the gateway back), subnet, VPC,
+ *              private IPv4 and, for a public one, the Elastic IP mapped to
+ *              that interface.  A route to a gateway not compiled (pending,
+ *              failed, deleting, deleted) is a blackhole here.  The Elastic
+ *              IP is in the public map like any other, pointing at the
+ *              gateway's interface.  'next_change' says when a pending
+ *              gateway becomes available (a recompile is due then).
  *   maps       (VPC, private IPv4) -> interface; public IPv4 -> (interface,
  *              private IPv4), only for VPCs with an attached internet
  *              gateway: open addressing, linear probing, in the arena. */
@@ -87,7 +95,7 @@ struct snap_subnet {
 struct snap_route {
     struct ip4_prefix dst;
     uint8_t kind;                   /* enum snap_route_kind */
-    uint32_t target;                /* interface index for SNAP_ROUTE_ENI, else SNAPSHOT_NONE */
+    uint32_t target;                /* interface for SNAP_ROUTE_ENI, gateway for SNAP_ROUTE_NAT */
     const char *target_id;          /* "local", "igw-...", ... */
 };
 
@@ -140,6 +148,18 @@ struct snap_eni {
     struct snap_sg_rule *rules[2];  /* [egress] */
     const char **rule_ids[2];       /* "sgr-..." of each rule, for trace */
     uint32_t n_rules[2];
+    uint32_t nat;                   /* the NAT gateway owning it, or SNAPSHOT_NONE */
+};
+
+struct snap_nat {
+    const char *id;                 /* "nat-..." */
+    uint64_t seq;                   /* its interface's model seq: the conntrack key */
+    uint32_t eni;
+    uint32_t subnet;
+    uint32_t vpc;
+    uint32_t private_ip;
+    uint32_t public_ip;             /* the Elastic IP (public), or 0 */
+    bool is_private;                /* connectivity type "private" */
 };
 
 struct snap_map_slot {
@@ -165,6 +185,9 @@ struct snapshot {
     uint32_t n_nacls;
     struct snap_eni *enis;
     uint32_t n_enis;
+    struct snap_nat *nats;
+    uint32_t n_nats;
+    int64_t next_change;            /* model_now() when a pending gateway turns available, or 0 */
     struct snap_map private_map;    /* (vpc + 1) << 32 | private IPv4 -> eni */
     struct snap_map public_map;     /* public IPv4 -> eni, private_ip */
     struct ip4_prefix public_pool;  /* the internet side answers ARP for these */
