@@ -539,6 +539,11 @@ int64_t
 dataplane_next_sync(const struct dataplane *dp, const struct model *m, int64_t now)
 {
     int64_t next = dp->n_runs || dp->n_closing || dp->retired ? now + 1 : 0;
+    /* A pending NAT gateway turns available with time: recompile then. */
+    const struct generation *g = atomic_load_explicit(&dp->current, memory_order_acquire);
+    if (g->snap->next_change && (!next || g->snap->next_change < next)) {
+        next = g->snap->next_change;
+    }
     for (size_t b = 0; b <= m->scopes.mask; b++) {
         for (struct hmap_entry *e = m->scopes.buckets[b]; e; e = e->next) {
             struct scope *scope = e->value;

@@ -232,3 +232,45 @@ def test_trace_agrees_with_real_packets(dp, net):
     assert not delivered and "security-group-ingress" in text and "SG_INGRESS" in text
     delivered, text = trace(dp, a["InstanceId"], b["PrivateIpAddress"], "tcp", 8080)
     assert delivered and "route" in text and "10.0.0.0/16" in text
+
+
+def test_nat_gateway_out_and_no_way_in(dp, net):
+    ec2 = net["ec2"]
+    igws = ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [net["vpc"]]}])["InternetGateways"]
+    if igws:
+        igw = igws[0]["InternetGatewayId"]
+    else:
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=net["vpc"])
+    public = ec2.create_subnet(VpcId=net["vpc"], CidrBlock="10.0.20.0/24")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=net["vpc"], CidrBlock="10.0.21.0/24")["Subnet"]["SubnetId"]
+    rtb_pub = ec2.create_route_table(VpcId=net["vpc"])["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rtb_pub, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=rtb_pub, SubnetId=public)
+    eip = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat], WaiterConfig={"Delay": 1, "MaxAttempts": 20})
+    rtb_priv = ec2.create_route_table(VpcId=net["vpc"])["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rtb_priv, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    ec2.associate_route_table(RouteTableId=rtb_priv, SubnetId=private)
+    inside = run(dp, net, private, [net["sg"]])
+    sh("ip", "-n", "vpcd-internet", "addr", "replace", "192.0.2.10/32", "dev", "lo")
+    assert wait_for(lambda: ping(inside["InstanceId"], "192.0.2.10")), dp.log()
+    # The internet sees the NAT gateway's Elastic IP, never the instance.
+    cap = subprocess.Popen(["ip", "netns", "exec", "vpcd-internet", "timeout", "4", "nc", "-l", "-u", "-W", "1", "-p", "5353"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(0.3)
+        in_ns(inside["InstanceId"], "sh", "-c", "echo via-nat | nc -u -w 1 192.0.2.10 5353")
+        try:
+            assert cap.communicate(timeout=6)[0].strip() == "via-nat"
+        except subprocess.TimeoutExpired:
+            raise AssertionError("UDP through the NAT gateway never arrived")
+    finally:
+        cap.kill()
+        cap.wait(timeout=10)
+    # No way in: the EIP answers nothing that was not asked from inside.
+    assert not ping("vpcd-internet", eip["PublicIp"], count=2)
+    delivered, text = trace(dp, inside["InstanceId"], "192.0.2.10", "udp", 5353)
+    assert delivered and "nat-gateway-out" in text
