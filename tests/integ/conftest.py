@@ -35,8 +35,9 @@ def free_port():
 class Vpcd:
     """A vpcd process; restartable on the same data directory."""
 
-    def __init__(self, data_dir, extra_args=(), dataplane=False):
+    def __init__(self, data_dir, extra_args=(), dataplane=False, prefix=()):
         self.data_dir = data_dir
+        self.prefix = list(prefix)          # e.g. setpriv to run as another user
         # Only one vpcd per host may own the namespace vpcd-internet: API tests
         # run without a data plane, the data-plane tests start their own.
         self.extra_args = list(extra_args) + ([] if dataplane else ["--no-dataplane"])
@@ -48,7 +49,7 @@ class Vpcd:
     def start(self):
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
-            [VPCD_BIN, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+            [*self.prefix, VPCD_BIN, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
              *self.extra_args],
             stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         log.close()

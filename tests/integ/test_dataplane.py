@@ -274,3 +274,28 @@ def test_nat_gateway_out_and_no_way_in(dp, net):
     assert not ping("vpcd-internet", eip["PublicIp"], count=2)
     delivered, text = trace(dp, inside["InstanceId"], "192.0.2.10", "udp", 5353)
     assert delivered and "nat-gateway-out" in text
+
+
+def test_without_root_the_api_still_works():
+    """As an unprivileged user vpcd says once that the data plane is off and
+    why, and instances still go through their states."""
+    tmp = tempfile.TemporaryDirectory(prefix="vpcd-nobody-")
+    os.chmod(tmp.name, 0o777)           # the user 'nobody' owns nothing else here
+    d = Vpcd(tmp.name, dataplane=True,
+             prefix=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+    d.start()
+    try:
+        ec2 = d.client()
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        inst = ec2.run_instances(ImageId="ami-0abcdef1234567890", InstanceType="t3.micro",
+                                 MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
+        ec2.get_waiter("instance_running").wait(InstanceIds=[inst["InstanceId"]],
+                                                WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        assert inst["InstanceId"] not in ns_names()
+        log = d.log()
+        assert log.count("data plane off") == 1 and "not running as root" in log
+    finally:
+        code = d.stop()
+        tmp.cleanup()
+        assert code == 0
