@@ -27,7 +27,28 @@ struct sync_state {
     uint64_t synced_version;
     struct model *synced_model;
     int64_t next_sync;
+    uint64_t last_sync_msec;
+    uint64_t sync_cost_msec;        /* how long the last sync took */
+    size_t synced_instances;
 };
+
+/* A sync compiles the whole model on this (the API's) thread.  Changes
+ * arriving faster share one: at least SYNC_MIN_INTERVAL_MSEC apart, and at
+ * least SYNC_COST_FACTOR times the last sync's cost, so syncing never takes
+ * more than a fifth of the thread however big the model. */
+enum { SYNC_MIN_INTERVAL_MSEC = 100, SYNC_COST_FACTOR = 5 };
+
+static size_t
+count_instances(const struct model *m)
+{
+    size_t n = 0;
+    for (size_t b = 0; b <= m->scopes.mask; b++) {
+        for (struct hmap_entry *e = m->scopes.buckets[b]; e; e = e->next) {
+            n += ((const struct scope *) e->value)->n_resources[RES_INSTANCE];
+        }
+    }
+    return n;
+}
 
 /* After each turn of the loop: resync the data plane when the model changed
  * or an instance's state is due to change with time. */
@@ -37,12 +58,26 @@ tick(void *ctx)
     struct sync_state *s = ctx;
     struct model *m = *s->model;
     int64_t now = model_now();
+    uint64_t msec = time_msec();
     if (!s->dataplane
         || (m == s->synced_model && m->version == s->synced_version
-            && (!s->next_sync || now < s->next_sync))) {
+            && (!s->next_sync || now < s->next_sync))
+        || msec - s->last_sync_msec < MAX(SYNC_MIN_INTERVAL_MSEC,
+                                          SYNC_COST_FACTOR * s->sync_cost_msec)) {
         return;
     }
+    /* No instances now and none at the last sync: no port can exist, and
+     * packets need no snapshot. */
+    size_t n_instances = count_instances(m);
+    if (!n_instances && !s->synced_instances && s->synced_model) {
+        s->synced_model = m;
+        s->synced_version = m->version;
+        return;
+    }
+    s->last_sync_msec = msec;
     dataplane_sync(s->dataplane, m, now);
+    s->sync_cost_msec = time_msec() - msec;
+    s->synced_instances = n_instances;
     s->synced_model = m;
     s->synced_version = m->version;
     s->next_sync = dataplane_next_sync(s->dataplane, m, now);
