@@ -245,6 +245,35 @@ igw_out(struct ctx *c, const struct snap_eni *src_eni, const char *igw_id)
     return to_internet(c);
 }
 
+/* The route of 'sub''s table for 'dst', traced; NULL (the frame dropped with
+ * NO_ROUTE) when none covers it.  The trace marks the step passed when the
+ * route is usable: any but a blackhole, or with 'igw_only' (the NAT gateway's
+ * way out) only a route to the internet gateway. */
+static const struct snap_route *
+route_lookup(struct ctx *c, const struct snap_subnet *sub, uint32_t dst, bool igw_only)
+{
+    const struct snapshot *snap = c->snap;
+    uint32_t route_index;
+    if (sub->route_table == SNAPSHOT_NONE
+        || lpm4_lookup(snap->route_tables[sub->route_table].lpm, dst, &route_index) < 0) {
+        TRACE(c, PIPELINE_STAGE_ROUTE,
+              sub->route_table != SNAPSHOT_NONE ? snap->route_tables[sub->route_table].id : "",
+              false, "no route");
+        drop(c, DROP_REASON_NO_ROUTE);
+        return NULL;
+    }
+    const struct snap_route_table *rtb = &snap->route_tables[sub->route_table];
+    const struct snap_route *route = &rtb->routes[route_index];
+    if (unlikely(c->trace)) {
+        char p[IP4_PREFIX_STRLEN];
+        bool pass = igw_only ? route->kind == SNAP_ROUTE_IGW : route->kind != SNAP_ROUTE_BLACKHOLE;
+        ip4_prefix_format(&route->dst, p);
+        record(c->trace, PIPELINE_STAGE_ROUTE, rtb->id, pass, "%s -> %s%s", p, route->target_id,
+               route->kind == SNAP_ROUTE_BLACKHOLE ? " (blackhole)" : "");
+    }
+    return route;
+}
+
 /* Subnet 'sub''s ACL in direction 'egress' on the current flow with remote
  * address 'remote', traced. */
 static bool
@@ -379,22 +408,9 @@ nat_out(struct ctx *c, const struct snap_eni *s, uint32_t in_port, const struct 
     }
 
     /* The gateway subnet's route table: normally 0.0.0.0/0 -> igw. */
-    uint32_t route_index;
-    if (nsub->route_table == SNAPSHOT_NONE
-        || lpm4_lookup(snap->route_tables[nsub->route_table].lpm, dst, &route_index) < 0) {
-        TRACE(c, PIPELINE_STAGE_ROUTE,
-              nsub->route_table != SNAPSHOT_NONE ? snap->route_tables[nsub->route_table].id : "",
-              false, "no route");
-        return drop(c, DROP_REASON_NO_ROUTE);
-    }
-    const struct snap_route_table *rtb = &snap->route_tables[nsub->route_table];
-    const struct snap_route *route = &rtb->routes[route_index];
-    if (unlikely(c->trace)) {
-        char p[IP4_PREFIX_STRLEN];
-        ip4_prefix_format(&route->dst, p);
-        record(c->trace, PIPELINE_STAGE_ROUTE, rtb->id, route->kind == SNAP_ROUTE_IGW,
-               "%s -> %s%s", p, route->target_id,
-               route->kind == SNAP_ROUTE_BLACKHOLE ? " (blackhole)" : "");
+    const struct snap_route *route = route_lookup(c, nsub, dst, true);
+    if (!route) {
+        return VERDICT_DROP;
     }
     if (route->kind == SNAP_ROUTE_BLACKHOLE) {
         return drop(c, DROP_REASON_BLACKHOLE);
@@ -580,22 +596,9 @@ from_eni(struct ctx *c, uint32_t in_port)
         return drop(c, DROP_REASON_NACL_EGRESS);
     }
 
-    uint32_t route_index;
-    if (sub->route_table == SNAPSHOT_NONE
-        || lpm4_lookup(snap->route_tables[sub->route_table].lpm, dst, &route_index) < 0) {
-        TRACE(c, PIPELINE_STAGE_ROUTE,
-              sub->route_table != SNAPSHOT_NONE ? snap->route_tables[sub->route_table].id : "",
-              false, "no route");
-        return drop(c, DROP_REASON_NO_ROUTE);
-    }
-    const struct snap_route_table *rtb = &snap->route_tables[sub->route_table];
-    const struct snap_route *route = &rtb->routes[route_index];
-    if (unlikely(c->trace)) {
-        char p[IP4_PREFIX_STRLEN];
-        ip4_prefix_format(&route->dst, p);
-        record(c->trace, PIPELINE_STAGE_ROUTE, rtb->id, route->kind != SNAP_ROUTE_BLACKHOLE,
-               "%s -> %s%s", p, route->target_id,
-               route->kind == SNAP_ROUTE_BLACKHOLE ? " (blackhole)" : "");
+    const struct snap_route *route = route_lookup(c, sub, dst, false);
+    if (!route) {
+        return VERDICT_DROP;
     }
     switch (route->kind) {
     case SNAP_ROUTE_LOCAL:
