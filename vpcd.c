@@ -89,11 +89,23 @@ on_stop_signal(int sig)
     stop_signal = sig;
 }
 
+/* A name 'ip netns' accepts and that is also a valid file name. */
+static bool
+namespace_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 31 || name[0] == '.') {
+        return false;
+    }
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 struct options {
     const char *listen;
     const char *data_dir;
     const char *default_account;
     const char *public_pool;
+    const char *internet_namespace;
     const char *log_level;
     bool no_default_vpc;
     bool no_dataplane;
@@ -118,6 +130,8 @@ static const struct option_def {
       "000000000000", "account of the default key pair test/test" },
     { "public-pool", OPT_STRING, offsetof(struct options, public_pool), "198.18.0.0/15",
       "where public IPs and Elastic IPs come from" },
+    { "internet-namespace", OPT_STRING, offsetof(struct options, internet_namespace),
+      "vpcd-internet", "the network namespace that stands for the internet" },
     { "log-level", OPT_STRING, offsetof(struct options, log_level), "info",
       "err, warn, info (one line per request) or dbg" },
     { "no-default-vpc", OPT_FLAG, offsetof(struct options, no_default_vpc), NULL,
@@ -216,6 +230,11 @@ main(int argc, char *argv[])
                 opts.public_pool);
         return 2;
     }
+    if (!namespace_name_valid(opts.internet_namespace)) {
+        fprintf(stderr, "vpcd: --internet-namespace %s: expected 1-31 letters, digits, '.', "
+                "'_' or '-'\n", opts.internet_namespace);
+        return 2;
+    }
 
     /* A big reply (DescribeSubnets of 4,000 subnets is ~4 MB) would
      * otherwise be mmap'ed and returned to the kernel on every request, and
@@ -266,7 +285,10 @@ main(int argc, char *argv[])
     struct sync_state sync = { .model = &model };
     if (opts.no_dataplane) {
         LOG_INFO("data plane off (--no-dataplane)");
-    } else if (!(sync.dataplane = dataplane_create(&config.public_pool, &why_off))) {
+    } else if (!(sync.dataplane = dataplane_create(
+                   &(struct dataplane_config){ .public_pool = config.public_pool,
+                                               .internet_ns = opts.internet_namespace },
+                   &why_off))) {
         LOG_WARN("data plane off: %s; the API and trace still work, instances get no network",
                  why_off);
     } else {

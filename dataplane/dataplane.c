@@ -69,6 +69,7 @@ struct user_data_run {
 
 struct dataplane {
     struct ip4_prefix pool;
+    char *internet_ns;
     int internet_fd;
     struct conntrack *ct;
     char *work_dir;                 /* UserData output files */
@@ -560,13 +561,14 @@ dataplane_next_sync(const struct dataplane *dp, const struct model *m, int64_t n
 }
 
 struct dataplane *
-dataplane_create(const struct ip4_prefix *public_pool, const char **why)
+dataplane_create(const struct dataplane_config *config, const char **why)
 {
     if (!netns_available(why)) {
         return NULL;
     }
     struct dataplane *dp = xzalloc(sizeof *dp);
-    dp->pool = *public_pool;
+    dp->pool = config->public_pool;
+    dp->internet_ns = xstrdup(config->internet_ns);
     dp->epoll_fd = -1;
     dp->wake_fd = -1;
     dp->next_seq = 1;
@@ -576,9 +578,9 @@ dataplane_create(const struct ip4_prefix *public_pool, const char **why)
         goto err_free;
     }
     dp->work_dir = xstrdup(tmpl);
-    dp->internet_fd = plumbing_internet_create(public_pool);
+    dp->internet_fd = plumbing_internet_create(dp->internet_ns, &dp->pool);
     if (dp->internet_fd < 0 || dp->internet_fd >= MAX_FD) {
-        *why = "the internet namespace " PLUMBING_INTERNET_NS " could not be made";
+        *why = "the internet namespace could not be made";
         goto err_rmdir;
     }
     dp->ct = conntrack_create(DATAPLANE_CONNTRACK_CAPACITY);
@@ -594,7 +596,7 @@ dataplane_create(const struct ip4_prefix *public_pool, const char **why)
     epoll_ctl(dp->epoll_fd, EPOLL_CTL_ADD, dp->internet_fd, &inet);
 
     /* An empty generation so the thread always has one. */
-    struct model_config none = { .public_pool = *public_pool };
+    struct model_config none = { .public_pool = dp->pool };
     struct model *empty = model_create(&none);
     publish(dp, snapshot_compile(empty));
     model_destroy(empty);
@@ -616,11 +618,12 @@ err_internet:
     if (dp->internet_fd >= 0) {
         close(dp->internet_fd);
     }
-    plumbing_namespace_destroy(PLUMBING_INTERNET_NS);
+    plumbing_namespace_destroy(dp->internet_ns);
 err_rmdir:
     rmdir(tmpl);
     free(dp->work_dir);
 err_free:
+    free(dp->internet_ns);
     free(dp);
     return NULL;
 }
@@ -656,7 +659,7 @@ dataplane_destroy(struct dataplane *dp)
     }
     free(dp->namespaces);
     close(dp->internet_fd);
-    plumbing_namespace_destroy(PLUMBING_INTERNET_NS);
+    plumbing_namespace_destroy(dp->internet_ns);
     while (dp->retired) {
         struct generation *g = dp->retired;
         dp->retired = g->next;
@@ -668,6 +671,7 @@ dataplane_destroy(struct dataplane *dp)
     close(dp->wake_fd);
     rmdir(dp->work_dir);
     free(dp->work_dir);
+    free(dp->internet_ns);
     LOG_INFO("stopped: %llu frames forwarded, %llu dropped, %llu not written",
              (unsigned long long) dp->n_forwarded, (unsigned long long) dp->n_dropped,
              (unsigned long long) dp->n_unwritable);

@@ -29,9 +29,14 @@ enum {
     DATAPLANE_CONSOLE_MAX = 65536,          /* bytes of UserData output kept */
 };
 
+struct dataplane_config {
+    struct ip4_prefix public_pool;
+    const char *internet_ns;        /* the namespace standing for the internet */
+};
+
 /* Starts the data plane (the internet namespace, the data thread).  Returns
  * NULL with '*why' (static text) when it cannot run here. */
-struct dataplane *dataplane_create(const struct ip4_prefix *public_pool, const char **why);
+struct dataplane *dataplane_create(const struct dataplane_config *, const char **why);
 /* Stops the thread and removes every namespace and port it made. */
 void dataplane_destroy(struct dataplane *);     /* accepts NULL */
 

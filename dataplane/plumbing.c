@@ -127,23 +127,23 @@ plumbing_port_destroy(const char *ns, const char *ifname)
 }
 
 int
-plumbing_internet_create(const struct ip4_prefix *public_pool)
+plumbing_internet_create(const char *ns, const struct ip4_prefix *public_pool)
 {
     char pool[IP4_PREFIX_STRLEN];
-    if (plumbing_namespace_create(PLUMBING_INTERNET_NS, 0)) {
+    if (plumbing_namespace_create(ns, 0)) {
         return -1;
     }
-    int fd = netns_open_tap(PLUMBING_INTERNET_NS, PLUMBING_INTERNET_IF, false);
+    int fd = netns_open_tap(ns, PLUMBING_INTERNET_IF, false);
     if (fd < 0) {
-        LOG_WARN("%s: cannot open the TAP: %s", PLUMBING_INTERNET_NS, strerror(-fd));
+        LOG_WARN("%s: cannot open the TAP: %s", ns, strerror(-fd));
         return -1;
     }
     ip4_prefix_format(public_pool, pool);
-    const char *const up[] = { "ip", "-n", PLUMBING_INTERNET_NS, "link", "set",
+    const char *const up[] = { "ip", "-n", ns, "link", "set",
                                PLUMBING_INTERNET_IF, "up", NULL };
     /* No address on the TAP: the pool is reached through it and vpcd
      * answers ARP for every address in the pool. */
-    const char *const route[] = { "ip", "-n", PLUMBING_INTERNET_NS, "route", "replace", pool,
+    const char *const route[] = { "ip", "-n", ns, "route", "replace", pool,
                                   "dev", PLUMBING_INTERNET_IF, NULL };
     if (run(up) || run(route)) {
         close(fd);

@@ -16,7 +16,6 @@ enum {
     PLUMBING_MAX_ADDRS = 64,
 };
 
-#define PLUMBING_INTERNET_NS "vpcd-internet"
 #define PLUMBING_INTERNET_IF "vpcd0"
 
 /* A TAP port inside a namespace, as the instance should see it. */
@@ -44,8 +43,9 @@ int plumbing_port_create(const struct port_config *);
 /* Removes a port's device (its fd should be closed first); 0 or -1. */
 int plumbing_port_destroy(const char *ns, const char *ifname);
 
-/* Creates the internet namespace with TAP PLUMBING_INTERNET_IF, up, and a
- * route to 'public_pool' through it; returns the TAP fd or -1. */
-int plumbing_internet_create(const struct ip4_prefix *public_pool);
+/* Creates namespace 'ns' standing for the internet, with TAP
+ * PLUMBING_INTERNET_IF, up, and a route to 'public_pool' through it;
+ * returns the TAP fd or -1. */
+int plumbing_internet_create(const char *ns, const struct ip4_prefix *public_pool);
 
 #endif
