@@ -207,7 +207,7 @@ cmd_trace(int argc, char *argv[])
     clock_gettime(CLOCK_MONOTONIC, &ts);
     struct pipeline_trace trace = { .n_steps = 0 };
     struct verdict v;
-    enum verdict_kind kind = pipeline_process(snap, ct, frame, len, in_port,
+    enum verdict_kind kind = pipeline_process(snap, ct, frame, len, in_port, 0,
                                               (uint64_t) ts.tv_sec * 1000000000ULL
                                                   + (uint64_t) ts.tv_nsec,
                                               &trace, &v);

@@ -201,12 +201,12 @@ run(const struct config *cfg, size_t packets)
     uint8_t frame[FRAME_SIZE];
     struct verdict v;
     size_t len = make_frame(frame, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 40000, 22, PACKET_TCP_SYN);
-    pipeline_process(snap, ct, frame, len, pa, 0, NULL, &v);
+    pipeline_process(snap, ct, frame, len, pa, 0, 0, NULL, &v);
     len = make_frame(frame, IP(10, 0, 2, 10), IP(10, 0, 1, 10), 22, 40000,
                      PACKET_TCP_SYN | PACKET_TCP_ACK);
-    pipeline_process(snap, ct, frame, len, pb, 0, NULL, &v);
+    pipeline_process(snap, ct, frame, len, pb, 0, 0, NULL, &v);
     len = make_frame(frame, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 40000, 22, PACKET_TCP_ACK);
-    if (pipeline_process(snap, ct, frame, len, pa, 0, NULL, &v) != VERDICT_DELIVER) {
+    if (pipeline_process(snap, ct, frame, len, pa, 0, 0, NULL, &v) != VERDICT_DELIVER) {
         fprintf(stderr, "bench: established flow not delivered: %s\n",
                 drop_reason_name(v.reason));
         exit(1);
@@ -214,7 +214,7 @@ run(const struct config *cfg, size_t packets)
     size_t delivered = 0;
     t0 = now_ns();
     for (size_t i = 0; i < packets; i++) {
-        delivered += pipeline_process(snap, ct, frame, len, pa, 1, NULL, &v) == VERDICT_DELIVER;
+        delivered += pipeline_process(snap, ct, frame, len, pa, 0, 1, NULL, &v) == VERDICT_DELIVER;
     }
     double est_ns = (double) (now_ns() - t0) / (double) packets;
 
@@ -235,7 +235,7 @@ run(const struct config *cfg, size_t packets)
         size_t round = MIN(n_frames, packets - n_new);
         t0 = now_ns();
         for (size_t i = 0; i < round; i++) {
-            new_ok += pipeline_process(snap, ct, frames + i * FRAME_SIZE, len, pa, 2, NULL, &v)
+            new_ok += pipeline_process(snap, ct, frames + i * FRAME_SIZE, len, pa, 0, 2, NULL, &v)
                       == VERDICT_DELIVER;
         }
         new_total += now_ns() - t0;

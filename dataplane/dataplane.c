@@ -191,7 +191,7 @@ run(void *arg)
                     break;
                 }
                 struct verdict v;
-                switch (pipeline_process(gen->snap, dp->ct, frame, (size_t) len, in_port,
+                switch (pipeline_process(gen->snap, dp->ct, frame, (size_t) len, in_port, 0,
                                          now_ns(), NULL, &v)) {
                 case VERDICT_DELIVER:
                 case VERDICT_REPLY: {

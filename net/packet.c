@@ -350,13 +350,18 @@ rewrite32(uint8_t *p, uint8_t *csum, uint32_t new)
     put32(p, new);
 }
 
-/* The TCP/UDP checksum after an address of the pseudo-header changed. */
+/* The TCP/UDP checksum after an address of the pseudo-header changed.  A
+ * partial checksum is the uncomplemented pseudo-header sum: the same update
+ * applies to its complement. */
 static void
 update_l4_for_address(uint8_t *frame, const struct packet_meta *meta, uint32_t old, uint32_t new)
 {
     uint8_t *l4 = frame + meta->l4_ofs;
 
-    if (meta->l4 == PACKET_L4_TCP) {
+    if (meta->l4_csum_partial && (meta->l4 == PACKET_L4_TCP || meta->l4 == PACKET_L4_UDP)) {
+        uint8_t *csum = l4 + (meta->l4 == PACKET_L4_TCP ? 16 : 6);
+        put16(csum, (uint16_t) ~checksum_update32((uint16_t) ~get16(csum), old, new));
+    } else if (meta->l4 == PACKET_L4_TCP) {
         put16(l4 + 16, checksum_update32(get16(l4 + 16), old, new));
     } else if (meta->l4 == PACKET_L4_UDP) {
         put16(l4 + 6, checksum_update32_udp(get16(l4 + 6), old, new));
@@ -393,11 +398,15 @@ set_port(uint8_t *frame, struct packet_meta *meta, uint16_t port, bool source)
     switch (meta->l4) {
     case PACKET_L4_TCP:
         field = l4 + (source ? 0 : 2);
-        put16(l4 + 16, checksum_update16(get16(l4 + 16), get16(field), port));
+        if (!meta->l4_csum_partial) {   /* ports are data, summed by whoever completes it */
+            put16(l4 + 16, checksum_update16(get16(l4 + 16), get16(field), port));
+        }
         break;
     case PACKET_L4_UDP:
         field = l4 + (source ? 0 : 2);
-        put16(l4 + 6, checksum_update16_udp(get16(l4 + 6), get16(field), port));
+        if (!meta->l4_csum_partial) {
+            put16(l4 + 6, checksum_update16_udp(get16(l4 + 6), get16(field), port));
+        }
         break;
     case PACKET_L4_ICMP:
         if (meta->icmp.type != PACKET_ICMP_ECHO_REQUEST

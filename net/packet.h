@@ -158,6 +158,8 @@ struct packet_meta {
     uint16_t l4_size;           /* IPv4 payload bytes (total length - header) */
     uint16_t sport;             /* TCP/UDP; ICMP echo: identifier; else 0 */
     uint16_t dport;             /* TCP/UDP; ICMP echo: identifier; else 0 */
+    bool l4_csum_partial;       /* TCP/UDP checksum = pseudo-header sum only (offload);
+                                 * false from packet_parse, the caller knows */
 
     struct {
         uint16_t op;            /* PACKET_ARP_OP_REQUEST, PACKET_ARP_OP_REPLY, ... */

@@ -706,7 +706,7 @@ arp(struct ctx *c, uint32_t in_port, size_t len)
 
 enum verdict_kind
 pipeline_process(const struct snapshot *snap, struct conntrack *ct, uint8_t *frame, size_t len,
-                 uint32_t in_port, uint64_t now_ns, struct pipeline_trace *trace,
+                 uint32_t in_port, unsigned flags, uint64_t now_ns, struct pipeline_trace *trace,
                  struct verdict *v)
 {
     struct ctx c;
@@ -734,6 +734,7 @@ pipeline_process(const struct snapshot *snap, struct conntrack *ct, uint8_t *fra
         TRACE(&c, PIPELINE_STAGE_PARSE, "", false, "%s", packet_error_name(error));
         return drop(&c, DROP_REASON_MALFORMED);
     }
+    m->l4_csum_partial = flags & PIPELINE_FRAME_CSUM_PARTIAL;
     if (m->l3 == PACKET_L3_ARP) {
         return arp(&c, in_port, len);
     }

@@ -124,13 +124,21 @@ struct pipeline_trace {
     size_t n_steps;
 };
 
+/* What the port said about the frame ('flags' of pipeline_process). */
+enum pipeline_frame_flags {
+    /* The TCP/UDP checksum field holds only the pseudo-header sum, to be
+     * completed by whoever sends it on (a TAP's checksum offload): address
+     * rewrites keep it a pseudo-header sum, port rewrites leave it alone. */
+    PIPELINE_FRAME_CSUM_PARTIAL = 1u << 0,
+};
+
 /* Data-plane thread (owner of 'ct'), or the control thread with its own
  * 'ct' for a trace.  'frame' holds 'len' bytes and is rewritten in place;
  * a reply is built in it too (at most 'len' bytes: an ARP reply is never
  * longer than the request).  'now_ns': a monotonic clock, for conntrack.
  * Fills '*v' and returns v->kind. */
 enum verdict_kind pipeline_process(const struct snapshot *, struct conntrack *, uint8_t *frame,
-                                   size_t len, uint32_t in_port, uint64_t now_ns,
+                                   size_t len, uint32_t in_port, unsigned flags, uint64_t now_ns,
                                    struct pipeline_trace *trace, struct verdict *v);
 
 #endif

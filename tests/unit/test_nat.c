@@ -133,7 +133,7 @@ send(struct world *w, uint8_t *buf, uint32_t in_port, uint8_t proto, uint32_t sr
      struct verdict *v)
 {
     size_t len = probe_build(buf, 128, some_mac, some_mac, proto, src, dst, sport, dport, flags);
-    return pipeline_process(w->snap, w->ct, buf, len, in_port, now, trace, v);
+    return pipeline_process(w->snap, w->ct, buf, len, in_port, 0, now, trace, v);
 }
 
 static const struct pipeline_trace_step *
@@ -396,7 +396,7 @@ TEST(nat_icmp_echo, "ping through the NAT: the request leaves with a NAT identif
     CHECK(id >= CT_NAT_PORT_MIN);
     size_t len = probe_build(buf, 128, some_mac, some_mac, 1, REMOTE, w.eip->public_ip, id, id, 0);
     make_echo_reply(buf, len);
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, PIPELINE_PORT_INTERNET, SEC, NULL, &v),
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, PIPELINE_PORT_INTERNET, 0, SEC, NULL, &v),
               VERDICT_DELIVER);
     CHECK_INT(v.out_port, port(&w, w.i1));
     REQUIRE(packet_parse(buf, v.len, &m, true) == PACKET_ERR_OK);
@@ -422,7 +422,7 @@ TEST(nat_icmp_error_mapped, "ICMP errors about a NATed flow are translated throu
                                          PACKET_ICMP_PORT_UNREACH, 0, orig, &om);
     REQUIRE(len > 0);
     struct pipeline_trace t;
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, PIPELINE_PORT_INTERNET, SEC, &t, &v),
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, PIPELINE_PORT_INTERNET, 0, SEC, &t, &v),
               VERDICT_DELIVER);
     CHECK_INT(v.out_port, port(&w, w.i1));
     REQUIRE(packet_parse(buf, v.len, &m, true) == PACKET_ERR_OK);
@@ -440,7 +440,7 @@ TEST(nat_icmp_error_mapped, "ICMP errors about a NATed flow are translated throu
     len = packet_build_icmp_error(buf, sizeof buf, &back, PACKET_ICMP_DEST_UNREACH,
                                   PACKET_ICMP_PORT_UNREACH, 0, orig, &om);
     REQUIRE(len > 0);
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.i1), SEC, NULL, &v),
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.i1), 0, SEC, NULL, &v),
               VERDICT_DELIVER);
     CHECK_INT(v.out_port, PIPELINE_PORT_INTERNET);
     REQUIRE(packet_parse(buf, v.len, &m, true) == PACKET_ERR_OK);
@@ -454,7 +454,7 @@ TEST(nat_icmp_error_mapped, "ICMP errors about a NATed flow are translated throu
     REQUIRE(packet_parse(orig, len, &om, true) == PACKET_ERR_OK);
     len = packet_build_icmp_error(buf, sizeof buf, &addrs, PACKET_ICMP_DEST_UNREACH,
                                   PACKET_ICMP_PORT_UNREACH, 0, orig, &om);
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, PIPELINE_PORT_INTERNET, SEC, NULL, &v),
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, PIPELINE_PORT_INTERNET, 0, SEC, NULL, &v),
               VERDICT_DROP);
     CHECK_INT(v.reason, DROP_REASON_NAT_NO_MAPPING);
     world_uninit(&w);

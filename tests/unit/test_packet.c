@@ -756,6 +756,49 @@ TEST(rewrites_match_full_recompute, "random NAT rewrites of TCP/UDP/ICMP leave e
     }
 }
 
+/* The pseudo-header sum a sender with checksum offload leaves in the field:
+ * uncomplemented, as the kernel's CHECKSUM_PARTIAL has it. */
+static uint16_t
+pseudo_sum(const uint8_t *frame, size_t l4_size)
+{
+    const uint8_t *ip = frame + ETH;
+    return (uint16_t) naive_sum(ip + 12, 8, ip[9] + l4_size);
+}
+
+TEST(partial_checksum_rewrites, "NAT of an offloaded TCP/UDP frame keeps a pseudo-header sum")
+{
+    rng_seed();
+    for (int i = 0; i < 5000; i++) {
+        uint8_t f[1600];
+        struct packet_meta m;
+        struct spec sp = { .proto = rng_below(2) ? PACKET_IP_PROTO_TCP : PACKET_IP_PROTO_UDP,
+                           .src = (uint32_t) rng_next(), .dst = (uint32_t) rng_next(),
+                           .sport = (uint16_t) rng_next(), .dport = (uint16_t) rng_next(),
+                           .payload_size = rng_below(1400) };
+        size_t n = make_frame(f, &sp);
+        REQUIRE(parse_exact(f, n, &m, false) == PACKET_ERR_OK);
+        size_t at = m.l4_ofs + (m.l4 == PACKET_L4_TCP ? 16 : 6);
+        wr16(f + at, pseudo_sum(f, m.l4_size));
+        m.l4_csum_partial = true;
+        for (int k = 0; k < 4; k++) {
+            uint32_t v = (uint32_t) rng_next();
+            switch (rng_below(4)) {
+            case 0: packet_set_ipv4_src(f, &m, v); break;
+            case 1: packet_set_ipv4_dst(f, &m, v); break;
+            case 2: CHECK(packet_set_l4_sport(f, &m, (uint16_t) v)); break;
+            default: CHECK(packet_set_l4_dport(f, &m, (uint16_t) v)); break;
+            }
+        }
+        CHECK_INT(rd16(f + ETH + 10), full_ip_checksum(f));
+        if (rd16(f + at) != pseudo_sum(f, m.l4_size)) {
+            fprintf(stderr, "    frame %d: %04x, pseudo-header sum %04x\n", i, rd16(f + at),
+                    pseudo_sum(f, m.l4_size));
+            CHECK(false);
+            return;
+        }
+    }
+}
+
 TEST(udp_rewrite_to_zero_sum_sends_ffff, "a UDP rewrite computing 0 writes 0xffff")
 {
     uint8_t f[128];

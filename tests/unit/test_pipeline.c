@@ -159,7 +159,7 @@ send(struct world *w, uint8_t *buf, uint32_t in_port, uint8_t proto, uint32_t sr
      struct verdict *v)
 {
     size_t len = make_frame(buf, proto, src, dst, sport, dport, flags);
-    return pipeline_process(w->snap, w->ct, buf, len, in_port, now, trace, v);
+    return pipeline_process(w->snap, w->ct, buf, len, in_port, 0, now, trace, v);
 }
 
 /* The last trace step agrees with the verdict. */
@@ -273,7 +273,7 @@ TEST(stateful_return_passes, "b1's reply reaches a1 though a1 has no rule for it
               VERDICT_DELIVER);
     size_t len = make_frame(buf, 1, IP(10, 0, 2, 10), IP(10, 0, 1, 10), 77, 77, 0);
     buf[34] = 0;                                    /* echo reply */
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, pb, SEC, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, pb, 0, SEC, NULL, &v), VERDICT_DELIVER);
     world_uninit(&w);
 }
 
@@ -500,15 +500,15 @@ TEST(malformed_frames_dropped, "short frames and bad IPv4 checksums drop MALFORM
     struct verdict v;
     struct pipeline_trace t;
     size_t len = make_frame(buf, 6, IP(10, 0, 1, 10), IP(10, 0, 1, 20), 1, 22, PACKET_TCP_SYN);
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, 10, port(&w, w.a1), 0, &t, &v), VERDICT_DROP);
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, 10, port(&w, w.a1), 0, 0, &t, &v), VERDICT_DROP);
     CHECK_INT(v.reason, DROP_REASON_MALFORMED);
     CHECK_INT(v.parse_error, PACKET_ERR_TRUNCATED_ETH);
     CHECK(trace_agrees(&t, &v));
     CHECK_STR(t.steps[0].rule, "TRUNCATED_ETH");
     buf[14 + 10] ^= 0xff;
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.a1), 0, &t, &v), VERDICT_DROP);
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.a1), 0, 0, &t, &v), VERDICT_DROP);
     CHECK_INT(v.parse_error, PACKET_ERR_BAD_IPV4_CHECKSUM);
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, 9999, 0, NULL, &v), VERDICT_DROP);
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, 9999, 0, 0, NULL, &v), VERDICT_DROP);
     CHECK_INT(v.reason, DROP_REASON_UNKNOWN_PORT);
     CHECK_STR(drop_reason_name(DROP_REASON_SG_EGRESS), "SG_EGRESS");
     world_uninit(&w);
@@ -526,7 +526,7 @@ TEST(arp_answered_by_router, "ARP for the gateway or a VPC address gets the rout
     buf[21] = PACKET_ARP_OP_REQUEST;                /* turn the reply into a request */
     struct verdict v;
     struct pipeline_trace t;
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.a1), 0, &t, &v), VERDICT_REPLY);
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.a1), 0, 0, &t, &v), VERDICT_REPLY);
     CHECK_INT(v.out_port, port(&w, w.a1));
     CHECK(trace_agrees(&t, &v));
     struct packet_meta m;
@@ -538,7 +538,7 @@ TEST(arp_answered_by_router, "ARP for the gateway or a VPC address gets the rout
     len = packet_build_arp_reply(buf, sizeof buf, a1->mac, IP(10, 0, 1, 10), some_mac,
                                  IP(8, 8, 8, 8));
     buf[21] = PACKET_ARP_OP_REQUEST;
-    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.a1), 0, NULL, &v), VERDICT_DROP);
+    CHECK_INT(pipeline_process(w.snap, w.ct, buf, len, port(&w, w.a1), 0, 0, NULL, &v), VERDICT_DROP);
     CHECK_INT(v.reason, DROP_REASON_ARP_TARGET_OUTSIDE);
     world_uninit(&w);
 }
