@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/virtio_net.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -94,6 +95,7 @@ struct dataplane {
     int wake_fd;
     pthread_t thread;
     _Atomic uint64_t n_forwarded, n_dropped, n_unwritable;
+    _Atomic uint64_t drops[N_DROP_REASONS];     /* the pipeline's, by reason */
 };
 
 #define GROW(ARRAY, N, CAP) \
@@ -106,12 +108,17 @@ struct dataplane {
 
 /* ---- The data thread. ---- */
 
+/* Every port is a TAP with IFF_VNET_HDR: each read and write carries this
+ * header first (no merged buffers, so 10 bytes). */
+typedef struct virtio_net_hdr vnet_hdr;
+
 static void
-send_frame(struct dataplane *dp, int fd, const uint8_t *frame, size_t len)
+send_frame(struct dataplane *dp, int fd, uint8_t *buf, size_t frame_len)
 {
+    size_t n = sizeof(vnet_hdr) + frame_len;
     if (fd < 0) {
         atomic_fetch_add_explicit(&dp->n_dropped, 1, memory_order_relaxed);
-    } else if (write(fd, frame, len) != (ssize_t) len) {
+    } else if (write(fd, buf, n) != (ssize_t) n) {
         atomic_fetch_add_explicit(&dp->n_unwritable, 1, memory_order_relaxed);
     } else {
         atomic_fetch_add_explicit(&dp->n_forwarded, 1, memory_order_relaxed);
@@ -124,6 +131,46 @@ now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+}
+
+/* Reads up to DATAPLANE_BATCH frames from 'fd' and forwards or answers each. */
+static void
+serve_port(struct dataplane *dp, const struct generation *gen, int fd, uint32_t in_port,
+           uint8_t *buf, uint64_t now)
+{
+    vnet_hdr *hdr = (vnet_hdr *) buf;
+    uint8_t *frame = buf + sizeof *hdr;
+
+    for (int k = 0; k < DATAPLANE_BATCH; k++) {
+        ssize_t n = read(fd, buf, sizeof *hdr + DATAPLANE_FRAME_SIZE);
+        if (n <= (ssize_t) sizeof *hdr) {
+            break;
+        }
+        unsigned flags = hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ? PIPELINE_FRAME_CSUM_PARTIAL
+                                                                   : 0;
+        struct verdict v;
+        switch (pipeline_process(gen->snap, dp->ct, frame, (size_t) n - sizeof *hdr, in_port,
+                                 flags, now, NULL, &v)) {
+        case VERDICT_REPLY:
+            /* Built by the pipeline: whole, checksummed, not segmented. */
+            memset(hdr, 0, sizeof *hdr);
+            /* fall through */
+        case VERDICT_DELIVER: {
+            int out = v.out_port == PIPELINE_PORT_INTERNET ? gen->internet_fd
+                      : v.out_port < gen->snap->n_enis     ? gen->fd_of_port[v.out_port]
+                                                           : -1;
+            send_frame(dp, out, buf, v.len);
+            break;
+        }
+        case VERDICT_DROP:
+            atomic_fetch_add_explicit(&dp->n_dropped, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&dp->drops[v.reason], 1, memory_order_relaxed);
+            LOG_DBG("port %u: dropped, %s%s%s", in_port, drop_reason_name(v.reason),
+                    v.reason == DROP_REASON_MALFORMED ? ": " : "",
+                    v.reason == DROP_REASON_MALFORMED ? packet_error_name(v.parse_error) : "");
+            break;
+        }
+    }
 }
 
 /* Makes the epoll set match generation 'g': 'port_of_fd' maps each
@@ -157,7 +204,7 @@ run(void *arg)
     struct dataplane *dp = arg;
     struct generation *gen = NULL;
     uint32_t *port_of_fd = xmalloc(MAX_FD * sizeof *port_of_fd);
-    uint8_t *frame = xmalloc(DATAPLANE_FRAME_SIZE);
+    uint8_t *buf = xmalloc(sizeof(vnet_hdr) + DATAPLANE_FRAME_SIZE);
     struct epoll_event events[EVENTS_PER_WAIT];
 
     for (int i = 0; i < MAX_FD; i++) {
@@ -174,6 +221,7 @@ run(void *arg)
         atomic_store_explicit(&dp->seen_seq, gen->seq, memory_order_release);
 
         int n = epoll_wait(dp->epoll_fd, events, EVENTS_PER_WAIT, WAIT_MS);
+        uint64_t now = now_ns();
         for (int e = 0; e < n; e++) {
             int fd = events[e].data.fd;
             if (fd == dp->wake_fd) {
@@ -185,33 +233,13 @@ run(void *arg)
             if (in_port == SNAPSHOT_NONE) {
                 continue;
             }
-            for (int k = 0; k < DATAPLANE_BATCH; k++) {
-                ssize_t len = read(fd, frame, DATAPLANE_FRAME_SIZE);
-                if (len <= 0) {
-                    break;
-                }
-                struct verdict v;
-                switch (pipeline_process(gen->snap, dp->ct, frame, (size_t) len, in_port, 0,
-                                         now_ns(), NULL, &v)) {
-                case VERDICT_DELIVER:
-                case VERDICT_REPLY: {
-                    int out = v.out_port == PIPELINE_PORT_INTERNET ? gen->internet_fd
-                              : v.out_port < gen->snap->n_enis ? gen->fd_of_port[v.out_port]
-                                                               : -1;
-                    send_frame(dp, out, frame, v.len);
-                    break;
-                }
-                case VERDICT_DROP:
-                    atomic_fetch_add_explicit(&dp->n_dropped, 1, memory_order_relaxed);
-                    break;
-                }
-            }
+            serve_port(dp, gen, fd, in_port, buf, now);
         }
         if (n == 0) {
-            conntrack_sweep(dp->ct, now_ns(), 1024);
+            conntrack_sweep(dp->ct, now, 1024);
         }
     }
-    free(frame);
+    free(buf);
     free(port_of_fd);
     return NULL;
 }
@@ -368,6 +396,7 @@ add_port(struct dataplane *dp, const struct model *m, const struct instance *ins
         /* Only the primary interface carries the default route, as on an
          * AWS Linux AMI without extra configuration. */
         .gateway = eni->attachment.device_index == 0 ? subnet_router(subnet) : 0,
+        .vnet_hdr = true,
     };
     char ifname[16];
     snprintf(ifname, sizeof ifname, "eth%d", eni->attachment.device_index);
@@ -675,5 +704,11 @@ dataplane_destroy(struct dataplane *dp)
     LOG_INFO("stopped: %llu frames forwarded, %llu dropped, %llu not written",
              (unsigned long long) dp->n_forwarded, (unsigned long long) dp->n_dropped,
              (unsigned long long) dp->n_unwritable);
+    for (int r = 0; r < N_DROP_REASONS; r++) {
+        if (dp->drops[r]) {
+            LOG_INFO("dropped %llu: %s (%s)", (unsigned long long) dp->drops[r],
+                     drop_reason_name(r), drop_reason_description(r));
+        }
+    }
     free(dp);
 }

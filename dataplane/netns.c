@@ -116,7 +116,12 @@ open_tun(const char *ifname, bool vnet_hdr)
     memset(&ifr, 0, sizeof ifr);
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
     str_copy(ifr.ifr_name, sizeof ifr.ifr_name, ifname);
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    /* With the header, the instance's stack hands over TCP super-frames of
+     * up to 64 KB with partial checksums and the reader completes nothing:
+     * a frame written back with the same header is segmented by the kernel
+     * only where it must be. */
+    unsigned offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0 || (vnet_hdr && ioctl(fd, TUNSETOFFLOAD, offloads) < 0)) {
         int e = errno;
         close(fd);
         return -e;

@@ -34,8 +34,10 @@ int netns_delete(const char *name);
 bool netns_exists(const char *name);
 
 /* Creates TAP device 'ifname' inside namespace 'ns' and returns its fd
- * (non-blocking, IFF_NO_PI, with IFF_VNET_HDR when 'vnet_hdr'), or a negative
- * errno.  The device is left down, without addresses. */
+ * (non-blocking, IFF_NO_PI; with 'vnet_hdr': IFF_VNET_HDR, a struct
+ * virtio_net_hdr before each frame, and checksum and TCP segmentation
+ * offload), or a negative errno.  The device is left down, without
+ * addresses. */
 int netns_open_tap(const char *ns, const char *ifname, bool vnet_hdr);
 
 #endif

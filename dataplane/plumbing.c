@@ -11,6 +11,7 @@
 #include "dataplane/netns.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "pipeline/pipeline.h"
 
 LOG_MODULE(plumbing);
 
@@ -76,6 +77,13 @@ plumbing_namespace_destroy(const char *name)
     return netns_exists(name) ? netns_delete(name) : 0;
 }
 
+static void
+format_mac(const uint8_t mac[6], char out[18])
+{
+    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+             mac[5]);
+}
+
 int
 plumbing_port_create(const struct port_config *pc)
 {
@@ -85,8 +93,7 @@ plumbing_port_create(const struct port_config *pc)
         LOG_WARN("%s/%s: cannot open the TAP: %s", pc->ns, pc->ifname, strerror(-fd));
         return -1;
     }
-    snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", pc->mac[0], pc->mac[1],
-             pc->mac[2], pc->mac[3], pc->mac[4], pc->mac[5]);
+    format_mac(pc->mac, mac);
     snprintf(mtu, sizeof mtu, "%u", pc->mtu ? pc->mtu : PLUMBING_INSTANCE_MTU);
     const char *const link[] = { "ip", "-n", pc->ns, "link", "set", pc->ifname, "address", mac,
                                  "mtu", mtu, "up", NULL };
@@ -133,14 +140,16 @@ plumbing_internet_create(const char *ns, const struct ip4_prefix *public_pool)
     if (plumbing_namespace_create(ns, 0)) {
         return -1;
     }
-    int fd = netns_open_tap(ns, PLUMBING_INTERNET_IF, false);
+    int fd = netns_open_tap(ns, PLUMBING_INTERNET_IF, true);
     if (fd < 0) {
         LOG_WARN("%s: cannot open the TAP: %s", ns, strerror(-fd));
         return -1;
     }
     ip4_prefix_format(public_pool, pool);
-    const char *const up[] = { "ip", "-n", ns, "link", "set",
-                               PLUMBING_INTERNET_IF, "up", NULL };
+    char mac[18];
+    format_mac(pipeline_internet_mac, mac);
+    const char *const up[] = { "ip", "-n", ns, "link", "set", PLUMBING_INTERNET_IF,
+                               "address", mac, "up", NULL };
     /* No address on the TAP: the pool is reached through it and vpcd
      * answers ARP for every address in the pool. */
     const char *const route[] = { "ip", "-n", ns, "route", "replace", pool,

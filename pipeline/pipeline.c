@@ -200,10 +200,9 @@ deliver_to_eni(struct ctx *c, uint32_t port, uint32_t from_subnet)
 static enum verdict_kind
 to_internet(struct ctx *c)
 {
-    /* XXX: the MAC of the internet namespace's side is the data plane's to
-     * know; broadcast is accepted by any Linux interface meanwhile. */
-    static const uint8_t broadcast[PACKET_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-    set_eth(c->frame, broadcast, c->snap->router_mac);
+    /* Unicast to the internet interface's own MAC: a Linux stack drops TCP
+     * that came in a broadcast frame. */
+    set_eth(c->frame, pipeline_internet_mac, c->snap->router_mac);
     TRACE(c, PIPELINE_STAGE_OUTPUT, "", true, "internet");
     c->v->kind = VERDICT_DELIVER;
     c->v->out_port = PIPELINE_PORT_INTERNET;

@@ -124,6 +124,11 @@ struct pipeline_trace {
     size_t n_steps;
 };
 
+/* The MAC of the internet namespace's interface (the data plane gives it
+ * this address): frames to PIPELINE_PORT_INTERNET are sent to it. */
+static const uint8_t pipeline_internet_mac[PACKET_ETH_ADDR_LEN] = { 0x02, 0x76, 0x70, 0x63,
+                                                                    0x64, 0x30 };
+
 /* What the port said about the frame ('flags' of pipeline_process). */
 enum pipeline_frame_flags {
     /* The TCP/UDP checksum field holds only the pseudo-header sum, to be

@@ -21,8 +21,12 @@ def sh(*args, timeout=20):
     return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
 
 
-def in_ns(ns, *args, timeout=20):
-    return sh("ip", "netns", "exec", ns, *args, timeout=timeout)
+def in_ns(ns, *args, timeout=20, stdin_path=None):
+    if stdin_path is None:
+        return sh("ip", "netns", "exec", ns, *args, timeout=timeout)
+    with open(stdin_path, "rb") as f:
+        return subprocess.run(["ip", "netns", "exec", ns, *args], stdin=f, capture_output=True,
+                              timeout=timeout)
 
 
 def ping(ns, addr, count=1, wait=1):
@@ -121,6 +125,32 @@ def test_tcp_between_instances(dp, net):
         srv.wait(timeout=10)
 
 
+def tcp_intact(src_ns, dst_ns, dst_addr, port, mbytes=16):
+    with tempfile.NamedTemporaryFile(prefix="vpcd-bulk-") as f:
+        f.write(os.urandom(mbytes << 20))
+        f.flush()
+        want = subprocess.run(["sha256sum", f.name], capture_output=True, text=True).stdout.split()[0]
+        srv = subprocess.Popen(["ip", "netns", "exec", dst_ns, "timeout", "30", "sh", "-c",
+                                f"nc -l -p {port} | sha256sum"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            time.sleep(0.3)
+            in_ns(src_ns, "timeout", "30", "nc", "-N", "-w", "5", dst_addr, str(port),
+                  timeout=40, stdin_path=f.name)
+            got = srv.communicate(timeout=40)[0].split()
+        finally:
+            srv.kill()
+            srv.wait(timeout=10)
+    return bool(got) and got[0] == want
+
+
+def test_bulk_tcp_arrives_intact(dp, net):
+    a = run(dp, net, net["a"], [net["sg"]])
+    b = run(dp, net, net["b"], [net["sg"]])
+    assert wait_for(lambda: ping(a["InstanceId"], b["PrivateIpAddress"]))
+    assert tcp_intact(a["InstanceId"], b["InstanceId"], b["PrivateIpAddress"], 8080), dp.log()
+
+
 def test_stop_cuts_and_start_restores(dp, net):
     a = run(dp, net, net["a"], [net["sg"]])
     b = run(dp, net, net["b"], [net["sg"]])
@@ -169,6 +199,8 @@ def test_internet_gateway_both_ways(dp, net):
     assert not ping(private["InstanceId"], "192.0.2.10", count=2)      # no public IP: no way out
     assert ping("vpcd-internet", public_ip)                             # the internet reaches it
     assert not ping("vpcd-internet", private["PrivateIpAddress"], count=2)
+    # Bulk TCP through the 1:1 NAT (address rewrites of offloaded frames).
+    assert tcp_intact(web["InstanceId"], "vpcd-internet", "192.0.2.10", 9000), dp.log()
 
 
 def test_instances_come_back_after_restart(dp, net):
@@ -270,6 +302,8 @@ def test_nat_gateway_out_and_no_way_in(dp, net):
     finally:
         cap.kill()
         cap.wait(timeout=10)
+    # Bulk TCP through the NAT gateway (address and port rewrites of offloaded frames).
+    assert tcp_intact(inside["InstanceId"], "vpcd-internet", "192.0.2.10", 9001), dp.log()
     # No way in: the EIP answers nothing that was not asked from inside.
     assert not ping("vpcd-internet", eip["PublicIp"], count=2)
     delivered, text = trace(dp, inside["InstanceId"], "192.0.2.10", "udp", 5353)
