@@ -200,7 +200,7 @@ cmd_trace(int argc, char *argv[])
         fprintf(stderr, "vpcctl trace: %s: no such instance, interface or address\n", from);
         goto out;
     }
-    uint8_t frame[PROBE_FRAME_SIZE];
+    uint8_t frame[PIPELINE_REPLY_ROOM];     /* pipeline_process() may build a reply in it */
     size_t len = probe_build(frame, sizeof frame, snap->enis[in_port].mac, snap->router_mac,
                              proto, src, dst, 49152, (uint16_t) port, PACKET_TCP_SYN);
     struct timespec ts;

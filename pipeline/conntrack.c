@@ -42,6 +42,32 @@ struct ct_entry {
 };
 _Static_assert(sizeof(struct ct_entry) == 40, "conntrack entry grew");
 
+/* A fragmented datagram's first-fragment verdict (conntrack.h "IPv4 fragments"). */
+struct ct_frag_entry {
+    uint64_t in_port;
+    uint64_t out_seq;
+    uint64_t expires_ns;
+    uint32_t src, dst;              /* the key's addresses, as received */
+    uint32_t new_src, new_dst;      /* after NAT */
+    uint32_t out_port;
+    uint32_t next;                  /* chain or free list; CT_NIL ends it */
+    uint32_t older, newer;          /* the arrival queue; CT_NIL ends it */
+    uint32_t seen;                  /* payload bytes of the fragments passed */
+    uint32_t end;                   /* payload bytes of the datagram, 0 until the last is seen */
+    uint16_t ip_id;
+    uint8_t proto;
+};
+
+struct ct_frags {
+    struct ct_frag_entry entries[CT_FRAG_CAPACITY];
+    uint32_t buckets[CT_FRAG_CAPACITY];     /* heads of chains; a power of two */
+    uint32_t free_head;
+    uint32_t oldest, newest;        /* the arrival queue's ends; CT_NIL when empty */
+    uint32_t n_used;
+    uint32_t limit;                 /* entries usable, <= CT_FRAG_CAPACITY */
+};
+_Static_assert((CT_FRAG_CAPACITY & (CT_FRAG_CAPACITY - 1)) == 0, "buckets need a power of two");
+
 struct conntrack {
     struct ct_entry *entries;
     uint32_t *buckets;              /* heads of chains */
@@ -53,7 +79,10 @@ struct conntrack {
     uint64_t seed;
     uint32_t nat_lo;                /* NAT ports: nat_lo .. nat_lo + nat_range - 1 */
     uint32_t nat_range;
+    struct ct_frags *frags;
 };
+
+static void frags_flush(struct ct_frags *);
 
 struct conntrack *
 conntrack_create(size_t capacity)
@@ -72,6 +101,8 @@ conntrack_create(size_t capacity)
     /* A random seed: flows chosen by outsiders must not pile up in one chain. */
     random_bytes(&ct->seed, sizeof ct->seed);
     conntrack_set_nat_ports(ct, CT_NAT_PORT_MIN, CT_NAT_PORT_MAX);
+    ct->frags = xmalloc(sizeof *ct->frags);
+    ct->frags->limit = CT_FRAG_CAPACITY;
     conntrack_flush(ct);
     return ct;
 }
@@ -82,6 +113,7 @@ conntrack_destroy(struct conntrack *ct)
     if (ct) {
         free(ct->entries);
         free(ct->buckets);
+        free(ct->frags);
         free(ct);
     }
 }
@@ -98,6 +130,7 @@ conntrack_flush(struct conntrack *ct)
     ct->free_head = 0;
     ct->n_used = 0;
     ct->sweep_cursor = 0;
+    frags_flush(ct->frags);
 }
 
 size_t
@@ -397,9 +430,14 @@ conntrack_free(const struct conntrack *ct)
     return ct->capacity - ct->n_used;
 }
 
+static bool frag_reclaim_oldest(struct conntrack *, uint64_t now_ns);
+
 size_t
 conntrack_sweep(struct conntrack *ct, uint64_t now_ns, size_t budget)
 {
+    for (size_t n = 0; n < budget && frag_reclaim_oldest(ct, now_ns); n++) {
+        continue;
+    }
     size_t freed = 0;
     for (size_t n = 0; n < budget && n <= ct->mask; n++) {
         uint32_t *link = &ct->buckets[ct->sweep_cursor];
@@ -415,4 +453,197 @@ conntrack_sweep(struct conntrack *ct, uint64_t now_ns, size_t budget)
         }
     }
     return freed;
+}
+
+/* ---- IPv4 fragments. ---- */
+
+static void
+frags_flush(struct ct_frags *fr)
+{
+    for (uint32_t b = 0; b < CT_FRAG_CAPACITY; b++) {
+        fr->buckets[b] = CT_NIL;
+    }
+    for (uint32_t i = 0; i < fr->limit; i++) {
+        fr->entries[i].next = i + 1 < fr->limit ? i + 1 : CT_NIL;
+    }
+    fr->free_head = 0;
+    fr->oldest = fr->newest = CT_NIL;
+    fr->n_used = 0;
+}
+
+void
+conntrack_set_frag_limit(struct conntrack *ct, size_t limit)
+{
+    ct->frags->limit = (uint32_t) MIN(MAX(limit, 1), (size_t) CT_FRAG_CAPACITY);
+    frags_flush(ct->frags);
+}
+
+size_t
+conntrack_frag_count(const struct conntrack *ct)
+{
+    return ct->frags->n_used;
+}
+
+static inline uint32_t
+frag_hash(const struct conntrack *ct, uint64_t in_port, uint32_t src, uint32_t dst,
+          uint16_t ip_id, uint8_t proto)
+{
+    uint64_t h = ct->seed ^ (in_port * UINT64_C(0x9e3779b97f4a7c15));
+    h ^= ((uint64_t) src << 32 | dst) * UINT64_C(0xc2b2ae3d27d4eb4f);
+    h ^= ((uint64_t) ip_id << 8 | proto) * UINT64_C(0x165667b19e3779f9);
+    h ^= h >> 29;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    h ^= h >> 32;
+    return (uint32_t) h & (CT_FRAG_CAPACITY - 1);
+}
+
+static inline uint32_t
+frag_key_hash(const struct conntrack *ct, const struct ct_frag_key *k)
+{
+    return frag_hash(ct, k->in_port, k->src, k->dst, k->ip_id, k->proto);
+}
+
+static inline bool
+frag_key_equal(const struct ct_frag_entry *e, const struct ct_frag_key *k)
+{
+    return e->in_port == k->in_port && e->src == k->src && e->dst == k->dst
+           && e->ip_id == k->ip_id && e->proto == k->proto;
+}
+
+/* Unlinks entry 'i' from its chain and from the queue, and frees it. */
+static void
+frag_release(struct conntrack *ct, uint32_t i)
+{
+    struct ct_frags *fr = ct->frags;
+    struct ct_frag_entry *e = &fr->entries[i];
+    uint32_t *link = &fr->buckets[frag_hash(ct, e->in_port, e->src, e->dst, e->ip_id,
+                                            e->proto)];
+    while (*link != i) {
+        ASSERT(*link != CT_NIL);
+        link = &fr->entries[*link].next;
+    }
+    *link = e->next;
+    if (e->older != CT_NIL) {
+        fr->entries[e->older].newer = e->newer;
+    } else {
+        fr->oldest = e->newer;
+    }
+    if (e->newer != CT_NIL) {
+        fr->entries[e->newer].older = e->older;
+    } else {
+        fr->newest = e->older;
+    }
+    e->next = fr->free_head;
+    fr->free_head = i;
+    fr->n_used--;
+}
+
+/* Frees the oldest entry if it has expired; returns whether it did. */
+static bool
+frag_reclaim_oldest(struct conntrack *ct, uint64_t now_ns)
+{
+    uint32_t i = ct->frags->oldest;
+    if (i == CT_NIL || ct->frags->entries[i].expires_ns > now_ns) {
+        return false;
+    }
+    frag_release(ct, i);
+    return true;
+}
+
+/* The entry for 'k', live or not, or CT_NIL. */
+static uint32_t
+frag_find(const struct conntrack *ct, const struct ct_frag_key *k)
+{
+    const struct ct_frags *fr = ct->frags;
+    for (uint32_t i = fr->buckets[frag_key_hash(ct, k)]; i != CT_NIL; i = fr->entries[i].next) {
+        if (frag_key_equal(&fr->entries[i], k)) {
+            return i;
+        }
+    }
+    return CT_NIL;
+}
+
+bool
+conntrack_frag_room(const struct conntrack *ct, const struct ct_frag_key *k, uint64_t now_ns)
+{
+    const struct ct_frags *fr = ct->frags;
+    if (fr->free_head != CT_NIL) {
+        return true;
+    }
+    uint32_t i = frag_find(ct, k);
+    return (i != CT_NIL && fr->entries[i].expires_ns > now_ns)
+           || (fr->oldest != CT_NIL && fr->entries[fr->oldest].expires_ns <= now_ns);
+}
+
+int
+conntrack_frag_add(struct conntrack *ct, const struct ct_frag_key *k, uint16_t size,
+                   const struct ct_frag_verdict *verdict, uint64_t now_ns)
+{
+    struct ct_frags *fr = ct->frags;
+    uint32_t i = frag_find(ct, k);
+    if (i != CT_NIL && fr->entries[i].expires_ns <= now_ns) {
+        frag_release(ct, i);
+        i = CT_NIL;
+    }
+    if (i != CT_NIL) {
+        /* A repeated first fragment (retransmitted by a middlebox, or the
+         * same IP id again within the timeout): the latest verdict counts. */
+        struct ct_frag_entry *e = &fr->entries[i];
+        e->new_src = verdict->src;
+        e->new_dst = verdict->dst;
+        e->out_port = verdict->out_port;
+        e->out_seq = verdict->out_seq;
+        return 0;
+    }
+    if (fr->free_head == CT_NIL && !frag_reclaim_oldest(ct, now_ns)) {
+        return -ENOSPC;
+    }
+    i = fr->free_head;
+    struct ct_frag_entry *e = &fr->entries[i];
+    fr->free_head = e->next;
+    uint32_t b = frag_key_hash(ct, k);
+    *e = (struct ct_frag_entry) {
+        .in_port = k->in_port, .out_seq = verdict->out_seq,
+        .expires_ns = now_ns + (uint64_t) CT_FRAG_SEC * CT_NS_PER_SEC,
+        .src = k->src, .dst = k->dst, .new_src = verdict->src, .new_dst = verdict->dst,
+        .out_port = verdict->out_port, .next = fr->buckets[b], .older = fr->newest,
+        .newer = CT_NIL, .seen = size, .end = 0, .ip_id = k->ip_id, .proto = k->proto,
+    };
+    fr->buckets[b] = i;
+    if (fr->newest != CT_NIL) {
+        fr->entries[fr->newest].newer = i;
+    } else {
+        fr->oldest = i;
+    }
+    fr->newest = i;
+    fr->n_used++;
+    return 0;
+}
+
+bool
+conntrack_frag_lookup(struct conntrack *ct, const struct ct_frag_key *k, uint16_t offset,
+                      uint16_t size, bool more, uint64_t now_ns, struct ct_frag_verdict *verdict)
+{
+    struct ct_frags *fr = ct->frags;
+    uint32_t i = frag_find(ct, k);
+    if (i == CT_NIL) {
+        return false;
+    }
+    struct ct_frag_entry *e = &fr->entries[i];
+    if (e->expires_ns <= now_ns) {
+        frag_release(ct, i);
+        return false;
+    }
+    *verdict = (struct ct_frag_verdict) { e->out_port, e->out_seq, e->new_src, e->new_dst };
+    /* Bytes, not ranges: a duplicated fragment may end the entry before a
+     * lost one arrives, which then drops like any late fragment; the
+     * datagram was lost anyway. */
+    e->seen += size;
+    if (!more) {
+        e->end = (uint32_t) offset + size;
+    }
+    if (e->end && e->seen >= e->end) {
+        frag_release(ct, i);
+    }
+    return true;
 }

@@ -45,6 +45,20 @@
  * as AWS allocates them; no probe finding a free port is ErrorPortAllocation.
  * ICMP echo uses the identifier as both ports on either side.
  *
+ * IPv4 fragments.  Only a datagram's first fragment carries ports, so only it
+ * can be judged by rules and NAT.  The pipeline records the verdict it gave a
+ * first fragment (the output port and the addresses after NAT) keyed by
+ * (receiving port, source, destination, protocol, IP id), and later
+ * fragments follow it: they are never judged by rules, so one whose first
+ * fragment was not admitted is dropped.  A second, smaller preallocated table
+ * (CT_FRAG_CAPACITY entries, a hash over a chain per bucket as above, plus a
+ * queue in arrival order): an entry lives CT_FRAG_SEC from its first fragment
+ * (Linux's ipfrag_time; later fragments do not renew it, so the queue is
+ * also the expiry order and the oldest entry is the one to reclaim), or until
+ * fragments covering the whole datagram have passed.  When every entry is
+ * live, a new fragmented datagram is refused (its first fragment dropped):
+ * AWS drops what it cannot track rather than forwarding it unjudged.
+ *
  * Threads: one table per data-plane thread, used by that thread only (there
  * is one data-plane thread for now).  No locks, no allocation and no system
  * calls after conntrack_create(). */
@@ -71,6 +85,8 @@ enum {
     CT_NAT_PORT_MIN = 1024,
     CT_NAT_PORT_MAX = 65535,
     CT_NAT_PORT_PROBES = 256,
+    CT_FRAG_SEC = 30,               /* like Linux's net.ipv4.ipfrag_time */
+    CT_FRAG_CAPACITY = 4096,        /* fragmented datagrams in flight, all interfaces */
 };
 
 /* Flags in ct_key.eni for a NAT gateway's entries (model seqs never reach them). */
@@ -122,7 +138,8 @@ int conntrack_add(struct conntrack *, const struct ct_key *, enum ct_dir, uint8_
                   uint64_t now_ns);
 
 /* Frees expired entries among the next 'budget' slots (round robin over the
- * whole table); returns how many were freed. */
+ * whole table), and up to 'budget' expired fragment entries; returns how many
+ * connection entries were freed. */
 size_t conntrack_sweep(struct conntrack *, uint64_t now_ns, size_t budget);
 
 /* Live and not-yet-reclaimed entries. */
@@ -160,7 +177,54 @@ int conntrack_nat_add(struct conntrack *, const struct ct_key *inside,
 /* Free entries. */
 size_t conntrack_free(const struct conntrack *);
 
-/* Removes every entry. */
+/* ---- IPv4 fragments (the table's data-plane thread). ---- */
+
+/* The receiving port of a datagram from the internet in struct ct_frag_key. */
+#define CT_FRAG_FROM_INTERNET UINT64_MAX
+
+/* A fragmented datagram as it arrived.  Host byte order. */
+struct ct_frag_key {
+    uint64_t in_port;       /* the receiving interface's model seq, or CT_FRAG_FROM_INTERNET */
+    uint32_t src, dst;      /* as received, before NAT */
+    uint16_t ip_id;
+    uint8_t proto;
+};
+
+/* What the first fragment became. */
+struct ct_frag_verdict {
+    uint32_t out_port;      /* the snapshot port it was delivered on */
+    uint64_t out_seq;       /* that interface's model seq (0: not an interface), to check
+                             * 'out_port' against a newer snapshot */
+    uint32_t src, dst;      /* its addresses after NAT */
+};
+
+/* Whether a first fragment of 'key' may be recorded now: its datagram is
+ * known already, an entry is free, or the oldest has expired. */
+bool conntrack_frag_room(const struct conntrack *, const struct ct_frag_key *, uint64_t now_ns);
+
+/* Records the verdict of a first fragment carrying 'size' payload bytes
+ * (after conntrack_frag_room() said yes, it cannot fail).  A repeated first
+ * fragment replaces the verdict and keeps the timer.  Returns 0, or -ENOSPC
+ * when no entry is free. */
+int conntrack_frag_add(struct conntrack *, const struct ct_frag_key *, uint16_t size,
+                       const struct ct_frag_verdict *, uint64_t now_ns);
+
+/* A later fragment at 'offset' (bytes) with 'size' payload bytes, the last
+ * one unless 'more': if its first fragment's verdict is live, copies it to
+ * '*verdict' and returns true.  The entry goes once fragments covering the
+ * whole datagram have passed. */
+bool conntrack_frag_lookup(struct conntrack *, const struct ct_frag_key *, uint16_t offset,
+                           uint16_t size, bool more, uint64_t now_ns,
+                           struct ct_frag_verdict *verdict);
+
+/* Narrows the fragment table to 'limit' entries (1..CT_FRAG_CAPACITY,
+ * clamped; default CT_FRAG_CAPACITY) and empties it; tests use it to fill it. */
+void conntrack_set_frag_limit(struct conntrack *, size_t limit);
+
+/* Fragmented datagrams recorded and not yet reclaimed. */
+size_t conntrack_frag_count(const struct conntrack *);
+
+/* Removes every entry, fragments included. */
 void conntrack_flush(struct conntrack *);
 
 #endif

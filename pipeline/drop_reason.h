@@ -33,7 +33,14 @@
     X(NAT_NO_MAPPING, "to a NAT gateway, no connection from inside (inbound is impossible)") \
     X(NAT_PROTOCOL, "a NAT gateway forwards only TCP, UDP and ICMP echo and errors") \
     X(NAT_PRIVATE_TO_IGW, "a private NAT gateway sends nothing to an internet gateway") \
-    X(NOT_IMPLEMENTED_YET, "a path vpcd does not forward yet (later fragments, NAT not to an IGW)")
+    X(NAT_FRAGMENT, "a NAT gateway forwards fragments of UDP only") \
+    X(FRAGMENT_NO_FIRST, "a later fragment whose first fragment was not admitted (or came later)") \
+    X(FRAGMENT_OVERLAP, "a TCP fragment at offset 8 could rewrite the judged header (RFC 1858)") \
+    X(FRAGMENT_TABLE_FULL, "fragment table full: new fragmented datagrams are dropped") \
+    X(NOT_IMPLEMENTED_YET, "a path vpcd does not forward yet (NAT to anything but an IGW)") \
+    X(DNS_DISABLED, "to the Amazon resolver of a VPC with enableDnsSupport false: no answer") \
+    X(DNS_MALFORMED, "to the Amazon resolver, not a one-question DNS query it can parse") \
+    X(DNS_TCP_NO_ANSWER, "a TCP segment to the Amazon resolver that needs no answer (ACK, RST)")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(NAME, DESCRIPTION) DROP_REASON_##NAME,

@@ -8,6 +8,7 @@
 
 #include "lib/util.h"
 #include "pipeline/conntrack.h"
+#include "pipeline/dns.h"
 #include "pipeline/snapshot.h"
 
 const char *
@@ -38,8 +39,13 @@ struct ctx {
     struct pipeline_trace *trace;
     struct verdict *v;
     struct flow f;
-    bool out_new;                   /* an egress flow to track once delivered */
+    bool out_new;                   /* an egress flow admitted by rules, to record once delivered */
+    bool via_nat;                   /* through a NAT gateway: always tracked (9.2) */
+    bool frag_first;                /* a first fragment: record its verdict once delivered */
+    int out_rule;                   /* with out_new: the index of the rule that admitted it */
+    const struct snap_eni *src_eni; /* with out_new */
     struct ct_key out_key;
+    struct ct_frag_key frag_key;    /* with frag_first */
 };
 
 static void __attribute__((format(printf, 5, 6)))
@@ -114,20 +120,101 @@ is_icmp_error(const struct flow *f)
     return f->meta.l4 == PACKET_L4_ICMP && f->meta.icmp.is_error;
 }
 
-/* Commits the conntrack entries of a frame about to be delivered. */
+/* Whether a 0.0.0.0/0 rule of 'eni' going 'egress' admits a packet of
+ * 'proto' with 'port' (TCP/UDP destination port) from/to 'remote'.  The
+ * compiler put those rules first. */
 static bool
-commit(struct ctx *c, const struct ct_key *in_key, bool in_new)
+open_rule_admits(const struct snap_eni *eni, bool egress, int proto, uint16_t port,
+                 uint32_t remote)
 {
-    if (c->out_new
-        && conntrack_add(c->ct, &c->out_key, CT_DIR_OUT, c->f.tcp_flags, c->now_ns) < 0) {
-        TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
+    const struct snap_sg_rule *r = eni->rules[egress];
+    for (uint32_t i = 0, n = eni->n_rules[egress]; i < n && r[i].mask == 0; i++) {
+        if (snap_sg_rule_matches(&r[i], proto, port, 0, remote)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Section 9.2: whether the new flow 'k' (the key from 'eni''s side), which
+ * rule 'r' of 'eni' admitted going 'egress', goes untracked: a 0.0.0.0/0
+ * rule admits it one way and the other way is open to all.  The packet may
+ * be the flow's first (r is 0.0.0.0/0, the other way open) or its reply
+ * (this way open, and a 0.0.0.0/0 rule the other way admits the reverse
+ * packet, whose port in that rule is this packet's source port).  Only TCP
+ * and UDP; flows through a NAT gateway never are (the caller's business). */
+static inline bool
+untracked(const struct snap_eni *eni, bool egress, int r, const struct ct_key *k)
+{
+    unsigned may = eni->may_untrack[egress];
+    if (likely(!may)) {
         return false;
     }
-    if (in_new && conntrack_add(c->ct, in_key, CT_DIR_IN, c->f.tcp_flags, c->now_ns) < 0) {
-        TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
+    unsigned bit = k->proto == PACKET_IP_PROTO_TCP   ? SNAP_OPEN_ALL_TCP
+                   : k->proto == PACKET_IP_PROTO_UDP ? SNAP_OPEN_ALL_UDP
+                                                     : 0;
+    if (!(may & bit)) {
         return false;
+    }
+    if (eni->open_all[!egress] & bit) {
+        return eni->rules[egress][r].mask == 0;
+    }
+    return open_rule_admits(eni, !egress, k->proto, egress ? k->lport : k->rport, k->remote);
+}
+
+static const char untracked_text[] = "untracked: 0.0.0.0/0 admits it, the other way is open to all";
+
+/* Commits the conntrack entries of a frame about to be delivered: the
+ * sender's flow if rules admitted it (c->out_new), the receiver's
+ * ('in_key', rule 'in_rule' of 'd') if 'in_new'; an untracked side records
+ * nothing.  Only new flows come here; "untracked" is decided here, at the
+ * last moment, so that dropped frames never pay for it. */
+static bool
+commit_new(struct ctx *c, const struct ct_key *in_key, bool in_new, int in_rule,
+           const struct snap_eni *d)
+{
+    if (c->out_new) {
+        if (!c->via_nat && untracked(c->src_eni, true, c->out_rule, &c->out_key)) {
+            TRACE(c, PIPELINE_STAGE_CONNTRACK, c->src_eni->id, true, "%s", untracked_text);
+        } else if (conntrack_add(c->ct, &c->out_key, CT_DIR_OUT, c->f.tcp_flags, c->now_ns) < 0) {
+            TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
+            return false;
+        }
+    }
+    if (in_new) {
+        if (!c->via_nat && untracked(d, false, in_rule, in_key)) {
+            TRACE(c, PIPELINE_STAGE_CONNTRACK, d->id, true, "%s", untracked_text);
+        } else if (conntrack_add(c->ct, in_key, CT_DIR_IN, c->f.tcp_flags, c->now_ns) < 0) {
+            TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
+            return false;
+        }
     }
     return true;
+}
+
+/* The same; a tracked flow in both directions (the common case) has nothing
+ * to commit. */
+static inline bool
+commit(struct ctx *c, const struct ct_key *in_key, bool in_new, int in_rule,
+       const struct snap_eni *d)
+{
+    return !(c->out_new | in_new) || commit_new(c, in_key, in_new, in_rule, d);
+}
+
+/* A first fragment leaves on 'out_port' as it is now: later fragments will
+ * follow (conntrack_frag_room() said there is an entry for it). */
+static void
+record_fragment(struct ctx *c, uint32_t out_port)
+{
+    const struct packet_meta *m = &c->f.meta;
+    struct ct_frag_verdict fv = {
+        .out_port = out_port,
+        .out_seq = out_port != PIPELINE_PORT_INTERNET ? c->snap->enis[out_port].seq : 0,
+        .src = m->ip4.src,
+        .dst = m->ip4.dst,
+    };
+    int error = conntrack_frag_add(c->ct, &c->frag_key, m->l4_size, &fv, c->now_ns);
+    ASSERT(!error);
 }
 
 /* Steps 8-9 of dataplane.md: the destination interface's ACL (unless the
@@ -159,6 +246,7 @@ deliver_to_eni(struct ctx *c, uint32_t port, uint32_t from_subnet)
 
     struct ct_key in_key = { d->seq, dst, src, m->dport, m->sport, (uint8_t) c->f.proto };
     bool in_new = false;
+    int in_rule = -1;
     bool tracked;
     if (is_icmp_error(&c->f)) {
         /* Related: the quoted datagram is one 'd' sent. */
@@ -179,6 +267,7 @@ deliver_to_eni(struct ctx *c, uint32_t port, uint32_t from_subnet)
             return drop(c, DROP_REASON_SG_INGRESS);
         }
         in_new = true;
+        in_rule = r;
     }
 
     if (d->source_dest_check && !eni_has_addr(d, dst)) {
@@ -186,8 +275,11 @@ deliver_to_eni(struct ctx *c, uint32_t port, uint32_t from_subnet)
         return drop(c, DROP_REASON_DEST_CHECK);
     }
 
-    if (!commit(c, &in_key, in_new)) {
+    if (!commit(c, &in_key, in_new, in_rule, d)) {
         return drop(c, DROP_REASON_CONNTRACK_FULL);
+    }
+    if (unlikely(c->frag_first)) {
+        record_fragment(c, port);
     }
     set_eth(c->frame, d->mac, snap->router_mac);
     TRACE(c, PIPELINE_STAGE_OUTPUT, d->id, true, "deliver");
@@ -203,6 +295,9 @@ to_internet(struct ctx *c)
     /* Unicast to the internet interface's own MAC: a Linux stack drops TCP
      * that came in a broadcast frame. */
     set_eth(c->frame, pipeline_internet_mac, c->snap->router_mac);
+    if (unlikely(c->frag_first)) {
+        record_fragment(c, PIPELINE_PORT_INTERNET);
+    }
     TRACE(c, PIPELINE_STAGE_OUTPUT, "", true, "internet");
     c->v->kind = VERDICT_DELIVER;
     c->v->out_port = PIPELINE_PORT_INTERNET;
@@ -228,7 +323,7 @@ igw_out(struct ctx *c, const struct snap_eni *src_eni, const char *igw_id)
         TRACE(c, PIPELINE_STAGE_IGW_OUT, igw_id, false, "private destination");
         return drop(c, DROP_REASON_IGW_PRIVATE_ADDRESS);
     }
-    if (!commit(c, NULL, false)) {
+    if (!commit(c, NULL, false, -1, NULL)) {
         return drop(c, DROP_REASON_CONNTRACK_FULL);
     }
     if (unlikely(c->trace)) {
@@ -350,6 +445,13 @@ nat_out(struct ctx *c, const struct snap_eni *s, uint32_t in_port, const struct 
         TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false, "source outside the gateway's VPC");
         return drop(c, DROP_REASON_BLACKHOLE);
     }
+    /* Section 11: "fragments forwarded for UDP only". */
+    if (unlikely(m->ip4.is_fragment) && c->f.proto != PACKET_IP_PROTO_UDP) {
+        TRACE(c, PIPELINE_STAGE_NAT_OUT, nat->id, false, "a fragment, not UDP");
+        return drop(c, DROP_REASON_NAT_FRAGMENT);
+    }
+    /* Section 9.2: flows through a NAT gateway are always tracked. */
+    c->via_nat = true;
     if (s->subnet != nat->subnet && !nacl_pass(c, nsub, false, m->ip4.src)) {
         return drop(c, DROP_REASON_NACL_INGRESS);
     }
@@ -444,7 +546,7 @@ nat_out(struct ctx *c, const struct snap_eni *s, uint32_t in_port, const struct 
         TRACE(c, PIPELINE_STAGE_CONNTRACK, "", false, "table full");
         return drop(c, DROP_REASON_CONNTRACK_FULL);
     }
-    if (!commit(c, NULL, false)
+    if (!commit(c, NULL, false, -1, NULL)
         || (nat_new
             && conntrack_nat_add(c->ct, &in_key, &out_key, c->f.tcp_flags, c->now_ns) < 0)) {
         return drop(c, DROP_REASON_CONNTRACK_FULL);
@@ -487,6 +589,11 @@ nat_in(struct ctx *c, const struct snap_nat *nat)
     if (!nacl_pass(c, nsub, false, m->ip4.src)) {
         return drop(c, DROP_REASON_NACL_INGRESS);
     }
+    if (unlikely(m->ip4.is_fragment) && c->f.proto != PACKET_IP_PROTO_UDP) {
+        TRACE(c, PIPELINE_STAGE_NAT_IN, nat->id, false, "a fragment, not UDP");
+        return drop(c, DROP_REASON_NAT_FRAGMENT);
+    }
+    c->via_nat = true;
 
     bool icmp_error = is_icmp_error(&c->f);
     struct ct_key out_key, in_key;
@@ -547,6 +654,12 @@ from_eni(struct ctx *c, uint32_t in_port)
         TRACE(c, PIPELINE_STAGE_SOURCE_CHECK, s->id, false, "not an address of the interface");
         return drop(c, DROP_REASON_SOURCE_CHECK);
     }
+    /* Sections 3, 8: the Amazon resolver answers before security groups and
+     * ACLs see the query. */
+    if (dns_is_for_resolver(snap, s->vpc, m)) {
+        return dns_resolver_process(snap, in_port, c->frame, MAX(c->v->len, PIPELINE_REPLY_ROOM),
+                                    m, c->trace, c->v);
+    }
 
     /* Section 9.2: a tracked flow passes; otherwise the rules, and the flow is
      * tracked once delivered. */
@@ -570,6 +683,8 @@ from_eni(struct ctx *c, uint32_t in_port)
             return drop(c, DROP_REASON_SG_EGRESS);
         }
         c->out_new = true;
+        c->out_rule = r;
+        c->src_eni = s;
     }
 
     const struct snap_subnet *sub = &snap->subnets[s->subnet];
@@ -649,6 +764,76 @@ from_internet(struct ctx *c)
     return deliver_to_eni(c, slot->eni, SNAPSHOT_NONE);
 }
 
+/* The port of the interface with model seq 'seq' in 'snap': 'hint' when it
+ * still is, else found by bisection (the compiler lays interfaces out in
+ * creation order, and seqs grow); SNAPSHOT_NONE once it is gone. */
+static uint32_t
+port_by_seq(const struct snapshot *snap, uint32_t hint, uint64_t seq)
+{
+    if (hint < snap->n_enis && snap->enis[hint].seq == seq) {
+        return hint;
+    }
+    uint32_t lo = 0, hi = snap->n_enis;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (snap->enis[mid].seq < seq) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < snap->n_enis && snap->enis[lo].seq == seq ? lo : SNAPSHOT_NONE;
+}
+
+/* A later fragment carries no ports, so no rule can judge it: it follows its
+ * first fragment's verdict, with the same address rewrites, or drops.  One
+ * arriving before its first fragment drops too: AWS does not document
+ * reordered fragments, and holding them back would cost buffers the data
+ * path does not have (Linux's stateless filters drop them as well). */
+static enum verdict_kind
+later_fragment(struct ctx *c, uint32_t in_port)
+{
+    const struct snapshot *snap = c->snap;
+    struct packet_meta *m = &c->f.meta;
+    const char *who = in_port == PIPELINE_PORT_INTERNET ? "internet" : snap->enis[in_port].id;
+    /* RFC 1858 3.2: offset 8 is where a TCP header's flags would be
+     * overwritten on reassembly; no honest sender fragments there. */
+    if (m->ip4.proto == PACKET_IP_PROTO_TCP && m->ip4.frag_offset == 8) {
+        TRACE(c, PIPELINE_STAGE_FRAGMENT, who, false, "TCP fragment at offset 8");
+        return drop(c, DROP_REASON_FRAGMENT_OVERLAP);
+    }
+    struct ct_frag_verdict fv;
+    if (!conntrack_frag_lookup(c->ct, &c->frag_key, m->ip4.frag_offset, m->l4_size, m->ip4.mf,
+                               c->now_ns, &fv)) {
+        TRACE(c, PIPELINE_STAGE_FRAGMENT, who, false, "no admitted first fragment (id %u)",
+              m->ip4.id);
+        return drop(c, DROP_REASON_FRAGMENT_NO_FIRST);
+    }
+    uint32_t out = fv.out_port;
+    if (out != PIPELINE_PORT_INTERNET) {
+        out = port_by_seq(snap, out, fv.out_seq);
+        if (out == SNAPSHOT_NONE) {
+            TRACE(c, PIPELINE_STAGE_FRAGMENT, who, false, "its destination is gone");
+            return drop(c, DROP_REASON_NO_DESTINATION);
+        }
+    }
+    if (fv.src != m->ip4.src) {
+        packet_set_ipv4_src(c->frame, m, fv.src);
+    }
+    if (fv.dst != m->ip4.dst) {
+        packet_set_ipv4_dst(c->frame, m, fv.dst);
+    }
+    TRACE(c, PIPELINE_STAGE_FRAGMENT, who, true, "follows its first fragment (id %u)", m->ip4.id);
+    if (out == PIPELINE_PORT_INTERNET) {
+        return to_internet(c);
+    }
+    set_eth(c->frame, snap->enis[out].mac, snap->router_mac);
+    TRACE(c, PIPELINE_STAGE_OUTPUT, snap->enis[out].id, true, "deliver");
+    c->v->kind = VERDICT_DELIVER;
+    c->v->out_port = out;
+    return VERDICT_DELIVER;
+}
+
 static bool
 vpc_has(const struct snap_vpc *vpc, uint32_t addr)
 {
@@ -716,6 +901,8 @@ pipeline_process(const struct snapshot *snap, struct conntrack *ct, uint8_t *fra
     c.trace = trace;
     c.v = v;
     c.out_new = false;
+    c.via_nat = false;
+    c.frag_first = false;
     *v = (struct verdict) { .kind = VERDICT_DROP, .reason = DROP_REASON_NONE,
                             .parse_error = PACKET_ERR_OK, .out_port = SNAPSHOT_NONE,
                             .len = len };
@@ -741,11 +928,22 @@ pipeline_process(const struct snapshot *snap, struct conntrack *ct, uint8_t *fra
         TRACE(&c, PIPELINE_STAGE_PARSE, "", false, "IPv6");
         return drop(&c, DROP_REASON_IPV6_NOT_SUPPORTED);
     }
-    if (m->ip4.is_later_fragment) {
-        /* XXX: later fragments should follow their first fragment's verdict
-         * (a bounded fragment table); dropped until it exists. */
-        TRACE(&c, PIPELINE_STAGE_PARSE, "", false, "later fragment");
-        return drop(&c, DROP_REASON_NOT_IMPLEMENTED_YET);
+    if (unlikely(m->ip4.is_fragment)) {
+        c.frag_key = (struct ct_frag_key) {
+            .in_port = in_port == PIPELINE_PORT_INTERNET ? CT_FRAG_FROM_INTERNET
+                                                         : snap->enis[in_port].seq,
+            .src = m->ip4.src, .dst = m->ip4.dst, .ip_id = m->ip4.id, .proto = m->ip4.proto,
+        };
+        if (m->ip4.is_later_fragment) {
+            return later_fragment(&c, in_port);
+        }
+        /* Refused before anything is judged or recorded: the datagram could
+         * not be followed (conntrack.h "IPv4 fragments"). */
+        if (!conntrack_frag_room(ct, &c.frag_key, now_ns)) {
+            TRACE(&c, PIPELINE_STAGE_FRAGMENT, "", false, "fragment table full");
+            return drop(&c, DROP_REASON_FRAGMENT_TABLE_FULL);
+        }
+        c.frag_first = true;
     }
     c.f.proto = m->ip4.proto;
     c.f.port_or_type = 0;

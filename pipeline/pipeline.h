@@ -9,8 +9,10 @@
  *
  * From an interface port:
  *   ARP request for an address of the VPC -> reply from the router MAC.
- *   IPv4: parse; source check; SG egress (a tracked flow passes, else the
- *   rules, and an admitted flow is tracked); same subnet -> straight to the
+ *   IPv4: parse; source check; a DNS query to the Amazon resolver ->
+ *   answered by pipeline/dns.h (no SG, no ACL: section 3); SG egress (a
+ *   tracked flow passes, else the rules, and an admitted flow is tracked);
+ *   same subnet -> straight to the
  *   destination's checks; else the source subnet's ACL outbound, its route
  *   table (local -> the interface holding the address in the VPC; igw -> 1:1
  *   SNAT to the public IPv4 of the source address -> internet port; an
@@ -42,10 +44,17 @@
  *
  * Conntrack entries are created only when the frame is delivered.  Packets
  * are never checksum-verified at L4 (TAP offloads leave partial checksums);
- * the IPv4 header checksum is.  Not done yet: NAT gateways to anything but
- * an internet gateway (local, interfaces: TGW/VGW paths), later fragments
- * (dropped NOT_IMPLEMENTED_YET), the untracked-flow rule of 9.2 (every
- * admitted flow is tracked), IPv6, the VPC resolver, edge route tables.
+ * the IPv4 header checksum is.  Untracked flows (9.2): TCP/UDP admitted by
+ * a 0.0.0.0/0 rule while the other direction is open to all (compiled per
+ * interface, snapshot.h SNAP_UNTRACKED_*) record nothing, so their replies
+ * meet the rules and a revoke stops them at once; ICMP, other protocols and
+ * anything through a NAT gateway are always tracked.  IPv4 fragments: a
+ * first fragment is judged like any packet and its verdict recorded
+ * (conntrack.h "IPv4 fragments"); a later one follows that verdict with the
+ * same address rewrites, or drops (FRAGMENT_NO_FIRST, also when it comes
+ * first); a NAT gateway forwards fragments of UDP only (section 11).  Not
+ * done yet: NAT gateways to anything but an internet gateway (local,
+ * interfaces: TGW/VGW paths), IPv6, edge route tables.
  *
  * The trace: with a non-NULL 'trace' every stage appends a step (stage,
  * resource id, rule, result), so vpcctl trace runs this same code.  NULL in
@@ -69,11 +78,16 @@ enum {
     PIPELINE_PORT_INTERNET = UINT32_MAX - 1,
     PIPELINE_TRACE_MAX_STEPS = 16,
     PIPELINE_TRACE_RULE_SIZE = 96,
+    /* The least room a caller's frame buffer has (see pipeline_process()):
+     * a full Ethernet frame at the classic MTU, 14 + 1500 bytes. */
+    PIPELINE_REPLY_ROOM = 1514,
 };
 
 #define PIPELINE_STAGES(X) \
     X(PARSE, "parse") \
+    X(FRAGMENT, "fragment") \
     X(ARP, "arp") \
+    X(DNS, "dns-resolver") \
     X(SOURCE_CHECK, "source-check") \
     X(SG_EGRESS, "security-group-egress") \
     X(NACL_EGRESS, "network-acl-egress") \
@@ -139,8 +153,10 @@ enum pipeline_frame_flags {
 
 /* Data-plane thread (owner of 'ct'), or the control thread with its own
  * 'ct' for a trace.  'frame' holds 'len' bytes and is rewritten in place;
- * a reply is built in it too (at most 'len' bytes: an ARP reply is never
- * longer than the request).  'now_ns': a monotonic clock, for conntrack.
+ * a reply is built in it too, and may be longer than the frame (a DNS
+ * answer is longer than its query): the caller's buffer at 'frame' must
+ * have room for at least MAX(len, PIPELINE_REPLY_ROOM) bytes, and v->len
+ * never exceeds that.  'now_ns': a monotonic clock, for conntrack.
  * Fills '*v' and returns v->kind. */
 enum verdict_kind pipeline_process(const struct snapshot *, struct conntrack *, uint8_t *frame,
                                    size_t len, uint32_t in_port, unsigned flags, uint64_t now_ns,

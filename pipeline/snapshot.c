@@ -18,6 +18,7 @@
 #include "model/security_group.h"
 #include "model/subnet.h"
 #include "model/vpc.h"
+#include "pipeline/dns.h"
 
 /* The VPC router's MAC, one for every VPC: instances only ever see the router
  * on their link (AWS answers ARP for the whole subnet), and two VPCs never
@@ -130,6 +131,10 @@ compile_vpcs(const struct model *m, struct snapshot *s, const struct kind_list *
         const struct internet_gateway *igw = internet_gateway_of_vpc(m, vpc);
         sv->has_igw = igw != NULL;
         sv->igw_id = igw ? arena_strdup(s->arena, igw->r.id) : NULL;
+        /* Section 3: the resolver is at the primary block's base + 2. */
+        sv->resolver = vpc->n_cidrs ? vpc->cidrs[0].cidr.addr + 2 : 0;
+        sv->dns_support = vpc->enable_dns_support;
+        sv->dns_hostnames = vpc->enable_dns_hostnames;
     }
 }
 
@@ -334,12 +339,42 @@ compile_eni_rules(const struct model *m, struct snapshot *s, const struct kind_l
         se->n_rules[egress] = (uint32_t) buf.n;
         se->rules[egress] = arena_alloc(s->arena, (buf.n + 1) * sizeof *buf.rules);
         se->rule_ids[egress] = arena_alloc(s->arena, (buf.n + 1) * sizeof *buf.ids);
-        if (buf.n) {
-            memcpy(se->rules[egress], buf.rules, buf.n * sizeof *buf.rules);
-            memcpy(se->rule_ids[egress], buf.ids, buf.n * sizeof *buf.ids);
+        /* The 0.0.0.0/0 rules first (snapshot.h SNAP_OPEN_ALL_*), in order. */
+        size_t k = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t j = 0; j < buf.n; j++) {
+                if ((buf.rules[j].mask == 0) == (pass == 0)) {
+                    se->rules[egress][k] = buf.rules[j];
+                    se->rule_ids[egress][k++] = buf.ids[j];
+                }
+            }
         }
         free(buf.rules);
         free(buf.ids);
+    }
+    /* Section 9.2: the directions open to all, for untracked flows. */
+    for (int egress = 0; egress < 2; egress++) {
+        const struct snap_sg_rule *r = se->rules[egress];
+        for (uint32_t j = 0; j < se->n_rules[egress] && r[j].mask == 0; j++) {
+            bool all_ports = r[j].from <= 0 && r[j].to >= 65535;
+            if (r[j].proto == -1 || (r[j].proto == 6 && all_ports)) {
+                se->open_all[egress] |= SNAP_OPEN_ALL_TCP;
+            }
+            if (r[j].proto == -1 || (r[j].proto == 17 && all_ports)) {
+                se->open_all[egress] |= SNAP_OPEN_ALL_UDP;
+            }
+        }
+    }
+    for (int egress = 0; egress < 2; egress++) {
+        uint8_t other_has = 0;      /* protocols with a 0.0.0.0/0 rule the other way */
+        const struct snap_sg_rule *r = se->rules[!egress];
+        for (uint32_t j = 0; j < se->n_rules[!egress] && r[j].mask == 0; j++) {
+            other_has |= r[j].proto == -1   ? SNAP_OPEN_ALL_TCP | SNAP_OPEN_ALL_UDP
+                         : r[j].proto == 6  ? SNAP_OPEN_ALL_TCP
+                         : r[j].proto == 17 ? SNAP_OPEN_ALL_UDP
+                                            : 0;
+        }
+        se->may_untrack[egress] = se->open_all[!egress] | (se->open_all[egress] & other_has);
     }
 }
 
@@ -481,6 +516,7 @@ snapshot_compile(const struct model *m)
                  &eni_ids);
     compile_nats(s, &lists[RES_NAT_GATEWAY], &subnet_ids, &eni_ids, &nat_ids);
     compile_route_tables(m, s, &lists[RES_ROUTE_TABLE], &eni_ids, &nat_ids);
+    s->dns = dns_table_compile(m, s);
 
     hmap_uninit(&vpc_ids);
     hmap_uninit(&subnet_ids);

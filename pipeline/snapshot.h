@@ -17,7 +17,8 @@
  * interface indexes (0 .. n_enis - 1) plus PIPELINE_PORT_INTERNET.
  *
  * What is compiled and how:
- *   VPCs       CIDR blocks, whether an internet gateway is attached.  Two VPCs
+ *   VPCs       CIDR blocks, whether an internet gateway is attached, the DNS
+ *              attributes and resolver address.  Two VPCs
  *              with the same CIDR never meet: every address lookup is keyed
  *              by VPC index.
  *   subnets    CIDR, router address, VPC, route table, network ACL.
@@ -47,7 +48,10 @@
  *              gateway becomes available (a recompile is due then).
  *   maps       (VPC, private IPv4) -> interface; public IPv4 -> (interface,
  *              private IPv4), only for VPCs with an attached internet
- *              gateway: open addressing, linear probing, in the arena. */
+ *              gateway: open addressing, linear probing, in the arena.
+ *   DNS names  the names the Amazon resolver answers (private and public
+ *              names, by the model's naming functions) -> addresses, compiled
+ *              by pipeline/dns.c into the arena: open addressing again. */
 #ifndef VPCD_PIPELINE_SNAPSHOT_H
 #define VPCD_PIPELINE_SNAPSHOT_H
 
@@ -61,6 +65,7 @@
 
 struct model;
 struct arena;
+struct dns_table;
 
 enum {
     SNAPSHOT_NONE = UINT32_MAX,     /* no index */
@@ -81,6 +86,9 @@ struct snap_vpc {
     uint32_t n_cidrs;
     bool has_igw;                   /* an internet gateway is attached */
     const char *igw_id;             /* or NULL */
+    uint32_t resolver;              /* primary CIDR base + 2: the Amazon resolver (section 3) */
+    bool dns_support;               /* enableDnsSupport: the resolver answers */
+    bool dns_hostnames;             /* enableDnsHostnames */
 };
 
 struct snap_subnet {
@@ -149,6 +157,22 @@ struct snap_eni {
     const char **rule_ids[2];       /* "sgr-..." of each rule, for trace */
     uint32_t n_rules[2];
     uint32_t nat;                   /* the NAT gateway owning it, or SNAPSHOT_NONE */
+    uint8_t open_all[2];            /* [egress]: SNAP_OPEN_ALL_* below */
+    uint8_t may_untrack[2];         /* [egress]: SNAP_OPEN_ALL_* bits, see below */
+};
+
+/* Section 9.2 "untracked": a TCP (UDP) flow admitted one way by a rule whose
+ * peer is 0.0.0.0/0 is not tracked when the other way admits that protocol
+ * on all ports to/from 0.0.0.0/0.  Per interface and direction, 'open_all'
+ * says the direction is open so, and 'may_untrack' that a flow admitted
+ * that way can be untracked at all (the other way is open, or this way is
+ * and the other has a 0.0.0.0/0 rule for the protocol): most interfaces
+ * answer "no" with one test.  The compiler puts an interface's 0.0.0.0/0
+ * rules first in 'rules', so the first rule admitting a packet is such a
+ * rule whenever one does, and those rules are a prefix to scan. */
+enum {
+    SNAP_OPEN_ALL_TCP = 1 << 0,
+    SNAP_OPEN_ALL_UDP = 1 << 1,
 };
 
 struct snap_nat {
@@ -192,6 +216,7 @@ struct snapshot {
     struct snap_map public_map;     /* public IPv4 -> eni, private_ip */
     struct ip4_prefix public_pool;  /* the internet side answers ARP for these */
     uint8_t router_mac[PACKET_ETH_ADDR_LEN];
+    const struct dns_table *dns;    /* the resolver's names (pipeline/dns.h) */
 };
 
 /* ---- Control thread only. ---- */

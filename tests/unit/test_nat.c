@@ -151,7 +151,7 @@ find_step(const struct pipeline_trace *t, enum pipeline_stage stage)
 static uint16_t
 open_tcp(struct world *w, uint16_t sport, uint64_t now)
 {
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     ASSERT(send(w, buf, port(w, w->i1), 6, IP(10, 0, 2, 5), REMOTE, sport, 443, PACKET_TCP_SYN,
                 now, NULL, &v) == VERDICT_DELIVER);
@@ -164,7 +164,7 @@ TEST(nat_out_and_back, "i1 -> internet leaves from the EIP with a NAT port; the 
 {
     struct world w;
     world_init(&w, false);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.i1), 6, IP(10, 0, 2, 5), REMOTE, 40000, 443,
@@ -216,7 +216,7 @@ TEST(nat_inbound_impossible, "a new connection from the internet to the NAT's EI
 {
     struct world w;
     world_init(&w, false);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, PIPELINE_PORT_INTERNET, 6, REMOTE, w.eip->public_ip, 50000, 22,
@@ -277,7 +277,7 @@ TEST(nat_subnet_nacl, "the NAT subnet's ACL judges: inbound from the private sub
     add_entry(&w, acl, 100, true, "allow", "0.0.0.0/0");
     use_acl(&w, w.pub, acl);
     compile(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.i1), 6, IP(10, 0, 2, 5), IP(8, 8, 8, 8), 40000, 443,
@@ -301,7 +301,7 @@ TEST(private_nat_to_igw_dropped, "a private NAT gateway's traffic to the interne
 {
     struct world w;
     world_init(&w, true);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.i1), 6, IP(10, 0, 2, 5), REMOTE, 40000, 443,
@@ -317,7 +317,7 @@ TEST(nat_same_source_port, "i1 and i2 both from port 40000 to one destination ge
 {
     struct world w;
     world_init(&w, false);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct packet_meta m;
     uint16_t p1 = open_tcp(&w, 40000, 0);
@@ -341,7 +341,7 @@ TEST(nat_port_exhaustion, "4 ports per destination: the fifth connection drops N
     struct world w;
     world_init(&w, false);
     conntrack_set_nat_ports(w.ct, 2000, 2003);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     bool seen[4] = { false };
@@ -384,7 +384,7 @@ TEST(nat_icmp_echo, "ping through the NAT: the request leaves with a NAT identif
 {
     struct world w;
     world_init(&w, false);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct packet_meta m;
     CHECK_INT(send(&w, buf, port(&w, w.i1), 1, IP(10, 0, 2, 5), REMOTE, 77, 77, 0, 0, NULL, &v),
@@ -464,7 +464,7 @@ TEST(nat_idle_timeout_rst, "after 350 s idle, i1's next segment gets a TCP RST f
 {
     struct world w;
     world_init(&w, false);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct packet_meta m;
     uint16_t p = open_tcp(&w, 40000, 0);
@@ -494,7 +494,7 @@ TEST(nat_not_available_blackhole, "a pending or deleted NAT gateway's route drop
 {
     struct world w;
     world_init(&w, false);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     struct error err;

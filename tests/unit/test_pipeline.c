@@ -14,6 +14,7 @@
 #include "model/address.h"
 #include "model/internet_gateway.h"
 #include "model/model.h"
+#include "model/nat_gateway.h"
 #include "model/network_acl.h"
 #include "model/network_interface.h"
 #include "model/route_table.h"
@@ -182,7 +183,7 @@ TEST(same_subnet_delivered, "a1 -> a2 in one subnet: delivered with the router's
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.a1), 6, IP(10, 0, 1, 10), IP(10, 0, 1, 20), 40000, 22,
@@ -207,7 +208,7 @@ TEST(sg_ingress_denies_unlisted_port, "no inbound rule for tcp/23: dropped SG_IN
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.a1), 6, IP(10, 0, 1, 10), IP(10, 0, 1, 20), 40000, 23,
@@ -230,7 +231,7 @@ TEST(sg_egress_allow_and_deny, "egress narrowed to tcp/443: tcp/22 out is droppe
     REQUIRE(!security_group_revoke(w.m, w.sg_a, true, NULL, 0, ids, 1, NULL, &err));
     add_rule(&w, w.sg_a, true, "tcp", 443, 443, SG_PEER_CIDR4, "10.0.0.0/8");
     compile(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.a1), 6, IP(10, 0, 1, 10), IP(10, 0, 1, 20), 40000, 22,
@@ -251,7 +252,7 @@ TEST(stateful_return_passes, "b1's reply reaches a1 though a1 has no rule for it
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     uint32_t pa = port(&w, w.a1), pb = port(&w, w.b1);
@@ -323,7 +324,7 @@ TEST(nacl_deny_ahead_of_allow, "rule 90 deny tcp/22 from S1 beats rule 100 allow
     add_entry(&w, acl, 100, true, "-1", "allow", "0.0.0.0/0", -1, -1);
     replace_nacl(&w, w.s2, acl);
     compile(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.a1), 6, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 40000, 22,
@@ -351,7 +352,7 @@ TEST(nacl_stateless_needs_ephemeral, "a reply passes S1's inbound ACL only once 
     add_entry(&w, acl, 110, true, "6", "allow", "0.0.0.0/0", 1024, 65535);
     replace_nacl(&w, w.s1, acl);
     compile(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     uint32_t pa = port(&w, w.a1), pb = port(&w, w.b1);
     CHECK_INT(send(&w, buf, pa, 6, IP(10, 0, 1, 10), IP(10, 0, 2, 10), 40000, 22, PACKET_TCP_SYN,
@@ -371,7 +372,7 @@ TEST(igw_out_needs_public_ip, "to 8.8.8.8: a1 (no public IP) dropped, a2 leaves 
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.a1), 6, IP(10, 0, 1, 10), IP(8, 8, 8, 8), 40000, 443,
@@ -409,7 +410,7 @@ TEST(internet_in_to_public_ip, "from the internet to a2's EIP tcp/80: DNAT and d
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, PIPELINE_PORT_INTERNET, 6, IP(203, 0, 113, 5), w.eip->public_ip,
@@ -434,7 +435,7 @@ TEST(overlapping_vpcs_isolated, "VPC B has A's CIDR: c1 -> 10.0.1.20 reaches c2,
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     CHECK_INT(send(&w, buf, port(&w, w.c1), 6, IP(10, 0, 1, 10), IP(10, 0, 1, 20), 40000, 22,
                    PACKET_TCP_SYN, 0, NULL, &v), VERDICT_DELIVER);
@@ -455,7 +456,7 @@ TEST(spoofed_source_dropped, "a1 sending as 10.0.1.99 fails the source check unl
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.a1), 6, IP(10, 0, 1, 99), IP(10, 0, 1, 20), 40000, 22,
@@ -480,7 +481,7 @@ TEST(blackhole_route_dropped, "a route to a detached interface is a blackhole: i
     REQUIRE(!route_table_add_route(w.m, vpc_main_route_table(w.vpc_a), &dst,
                                    ROUTE_TARGET_NETWORK_INTERFACE, w.b1->r.id, &err));
     compile(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     CHECK_INT(send(&w, buf, port(&w, w.a2), 6, IP(10, 0, 1, 20), IP(172, 16, 0, 1), 40000, 22,
@@ -496,7 +497,7 @@ TEST(malformed_frames_dropped, "short frames and bad IPv4 checksums drop MALFORM
 {
     struct world w;
     world_init(&w);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     struct pipeline_trace t;
     size_t len = make_frame(buf, 6, IP(10, 0, 1, 10), IP(10, 0, 1, 20), 1, 22, PACKET_TCP_SYN);
@@ -519,7 +520,7 @@ TEST(arp_answered_by_router, "ARP for the gateway or a VPC address gets the rout
     struct world w;
     world_init(&w);
     const struct snap_eni *a1 = &w.snap->enis[port(&w, w.a1)];
-    uint8_t buf[64];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     size_t len = packet_build_arp_reply(buf, sizeof buf, a1->mac, IP(10, 0, 1, 10), some_mac,
                                         IP(10, 0, 1, 1));
     REQUIRE(len == 42);
@@ -549,7 +550,7 @@ TEST(conntrack_full_drops_new_flows, "a one-entry table tracks one flow; the nex
     world_init(&w);
     conntrack_destroy(w.ct);
     w.ct = conntrack_create(1);
-    uint8_t buf[128];
+    uint8_t buf[PIPELINE_REPLY_ROOM];
     struct verdict v;
     /* Egress to the internet: one entry (a2's side). */
     CHECK_INT(send(&w, buf, port(&w, w.a2), 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 1000, 53, 0, 0,
@@ -668,4 +669,476 @@ TEST(nacl_differential, "compiled ACLs answer as network_acl_evaluate on random 
         }
         world_uninit(&w);
     }
+}
+
+/* ---- IPv4 fragments (conntrack.h "IPv4 fragments"). ---- */
+
+enum { FRAG_BUF = 256, FRAG_MAX = 16 };
+
+struct fragments {
+    uint8_t bufs[FRAG_MAX][FRAG_BUF];
+    size_t lens[FRAG_MAX];
+    size_t n;
+};
+
+static void
+put16(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t) (v >> 8);
+    p[1] = (uint8_t) v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xffff);
+}
+
+/* A UDP (17) or TCP (6, ACK) datagram src:sport -> dst:dport with 'payload'
+ * bytes of payload and valid checksums, IP id 'id', cut into fragments of at
+ * most 'step' bytes (a multiple of 8) of IP payload each. */
+static void
+make_fragments(struct fragments *fr, uint8_t proto, uint32_t src, uint32_t dst, uint16_t sport,
+               uint16_t dport, uint16_t id, size_t payload, size_t step)
+{
+    uint8_t dgram[FRAG_MAX * 64];
+    size_t l4 = proto == 6 ? 20 : 8, size = l4 + payload;
+    ASSERT(size <= sizeof dgram && step % 8 == 0 && step + 34 <= FRAG_BUF);
+    memset(dgram, 0, size);
+    put16(dgram, sport);
+    put16(dgram + 2, dport);
+    if (proto == 17) {
+        put16(dgram + 4, size);
+    } else {
+        dgram[12] = 5 << 4;
+        dgram[13] = PACKET_TCP_ACK;
+    }
+    for (size_t i = 0; i < payload; i++) {
+        dgram[l4 + i] = (uint8_t) (i * 7 + 1);
+    }
+    uint16_t csum = checksum_fold(checksum_partial(dgram, size,
+                                                   checksum_pseudo_ipv4(src, dst, proto,
+                                                                        (uint16_t) size)));
+    put16(dgram + (proto == 6 ? 16 : 6), proto == 17 && csum == 0 ? 0xffff : csum);
+    fr->n = 0;
+    for (size_t ofs = 0; ofs < size; ofs += step) {
+        ASSERT(fr->n < FRAG_MAX);
+        size_t n = MIN(step, size - ofs);
+        uint8_t *b = fr->bufs[fr->n];
+        memset(b, 0, 34);
+        memcpy(b, some_mac, 6);
+        memcpy(b + 6, some_mac, 6);
+        put16(b + 12, 0x0800);
+        uint8_t *ip = b + 14;
+        ip[0] = 0x45;
+        put16(ip + 2, 20 + n);
+        put16(ip + 4, id);
+        put16(ip + 6, (ofs + n < size ? 0x2000 : 0) | ofs / 8);
+        ip[8] = 64;
+        ip[9] = proto;
+        put32(ip + 12, src);
+        put32(ip + 16, dst);
+        put16(ip + 10, checksum(ip, 20));
+        memcpy(ip + 20, dgram + ofs, n);
+        fr->lens[fr->n++] = 34 + n;
+    }
+}
+
+/* Sends fragment 'k' of 'fr' (rewritten in place). */
+static enum verdict_kind
+send_fragment(struct world *w, struct fragments *fr, size_t k, uint32_t in_port, uint64_t now,
+              struct pipeline_trace *trace, struct verdict *v)
+{
+    return pipeline_process(w->snap, w->ct, fr->bufs[k], fr->lens[k], in_port, 0, now, trace, v);
+}
+
+/* Reassembles the fragments of 'fr' as delivered: each must parse (IPv4
+ * checksum) with the first's addresses, and the whole datagram's L4 checksum
+ * must verify against them.  The first fragment's parse goes to '*first'. */
+static bool
+reassembles(const struct fragments *fr, struct packet_meta *first)
+{
+    uint8_t dgram[FRAG_MAX * 64];
+    size_t size = 0;
+    for (size_t k = 0; k < fr->n; k++) {
+        struct packet_meta m;
+        if (packet_parse(fr->bufs[k], fr->lens[k], &m, false) != PACKET_ERR_OK) {
+            return false;
+        }
+        if (k == 0) {
+            *first = m;
+        } else if (m.ip4.src != first->ip4.src || m.ip4.dst != first->ip4.dst) {
+            return false;
+        }
+        memcpy(dgram + m.ip4.frag_offset, fr->bufs[k] + m.l4_ofs, m.l4_size);
+        size = MAX(size, (size_t) m.ip4.frag_offset + m.l4_size);
+    }
+    uint32_t sum = checksum_pseudo_ipv4(first->ip4.src, first->ip4.dst, first->ip4.proto,
+                                        (uint16_t) size);
+    return checksum_fold(checksum_partial(dgram, size, sum)) == 0;
+}
+
+static bool
+trace_has(const struct pipeline_trace *t, enum pipeline_stage stage, const char *text)
+{
+    for (size_t i = 0; i < t->n_steps; i++) {
+        if (t->steps[i].stage == stage && strstr(t->steps[i].rule, text)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST(fragmented_udp_through_igw, "a2's fragmented UDP crosses SG, custom ACL and the IGW's NAT whole; so does the fragmented reply")
+{
+    struct world w;
+    world_init(&w);
+    struct network_acl *acl;
+    struct error err;
+    REQUIRE(!network_acl_create(w.m, w.vpc_a, false, &acl, &err));
+    add_entry(&w, acl, 100, true, "17", "allow", "0.0.0.0/0", 53, 53);
+    add_entry(&w, acl, 100, false, "17", "allow", "0.0.0.0/0", 1024, 65535);
+    replace_nacl(&w, w.s1, acl);
+    compile(&w);
+    uint32_t pa2 = port(&w, w.a2);
+    struct fragments fr;
+    struct verdict v;
+    struct pipeline_trace t;
+    make_fragments(&fr, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 0x1234, 300, 96);
+    REQUIRE(fr.n == 4);
+    for (size_t k = 0; k < fr.n; k++) {
+        CHECK_INT(send_fragment(&w, &fr, k, pa2, k * SEC, &t, &v), VERDICT_DELIVER);
+        CHECK_INT(v.out_port, PIPELINE_PORT_INTERNET);
+        CHECK(trace_agrees(&t, &v));
+        if (k > 0) {
+            CHECK(trace_has(&t, PIPELINE_STAGE_FRAGMENT, "follows its first fragment"));
+            CHECK_INT(t.n_steps, 2);                /* no rule judges a later fragment */
+        }
+    }
+    struct packet_meta m;
+    CHECK(reassembles(&fr, &m));
+    CHECK_INT(m.ip4.src, w.eip->public_ip);
+    CHECK_INT(m.ip4.dst, IP(8, 8, 8, 8));
+    CHECK_INT(conntrack_frag_count(w.ct), 0);       /* every byte passed: the entry went */
+
+    /* The reply, fragmented too, last fragment first: it waits for nothing. */
+    make_fragments(&fr, 17, IP(8, 8, 8, 8), w.eip->public_ip, 53, 40000, 0x9999, 200, 64);
+    REQUIRE(fr.n == 4);
+    CHECK_INT(send_fragment(&w, &fr, 0, PIPELINE_PORT_INTERNET, 5 * SEC, NULL, &v),
+              VERDICT_DELIVER);
+    CHECK_INT(v.out_port, pa2);
+    for (size_t k = fr.n - 1; k > 0; k--) {
+        CHECK_INT(send_fragment(&w, &fr, k, PIPELINE_PORT_INTERNET, 5 * SEC, NULL, &v),
+                  VERDICT_DELIVER);
+        CHECK_INT(v.out_port, pa2);
+        CHECK(!memcmp(fr.bufs[k], w.snap->enis[pa2].mac, 6));
+    }
+    CHECK(reassembles(&fr, &m));
+    CHECK_INT(m.ip4.src, IP(8, 8, 8, 8));
+    CHECK_INT(m.ip4.dst, IP(10, 0, 1, 20));
+    CHECK_INT(m.dport, 40000);
+    CHECK_INT(conntrack_frag_count(w.ct), 0);
+    world_uninit(&w);
+}
+
+TEST(later_fragment_alone_dropped, "a later fragment with no first, or ahead of it, drops FRAGMENT_NO_FIRST")
+{
+    struct world w;
+    world_init(&w);
+    uint32_t pa2 = port(&w, w.a2);
+    struct fragments fr;
+    struct verdict v;
+    struct pipeline_trace t;
+    make_fragments(&fr, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 7, 100, 64);
+    REQUIRE(fr.n == 2);
+    CHECK_INT(send_fragment(&w, &fr, 1, pa2, 0, &t, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_NO_FIRST);
+    CHECK(trace_agrees(&t, &v));
+    CHECK_INT(t.steps[0].stage, PIPELINE_STAGE_FRAGMENT);
+    /* Its first fragment now passes; the earlier later fragment stays lost
+     * (reordered fragments are not held back), a resent one passes. */
+    make_fragments(&fr, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 7, 100, 64);
+    CHECK_INT(send_fragment(&w, &fr, 0, pa2, 0, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(send_fragment(&w, &fr, 1, pa2, 0, NULL, &v), VERDICT_DELIVER);
+    /* Another interface cannot ride on a2's datagram, even with a2's address. */
+    struct error err;
+    REQUIRE(!network_interface_set_source_dest_check(w.m, w.a1, false, &err));
+    compile(&w);
+    make_fragments(&fr, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 8, 100, 64);
+    CHECK_INT(send_fragment(&w, &fr, 0, pa2, 0, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(send_fragment(&w, &fr, 1, port(&w, w.a1), 0, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_NO_FIRST);
+    /* Nor a datagram older than CT_FRAG_SEC. */
+    make_fragments(&fr, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 9, 100, 64);
+    CHECK_INT(send_fragment(&w, &fr, 0, pa2, 0, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(send_fragment(&w, &fr, 1, pa2, CT_FRAG_SEC * SEC, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_NO_FIRST);
+    /* RFC 1858: a TCP fragment at offset 8 would rewrite the flags. */
+    make_fragments(&fr, 6, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 80, 10, 40, 24);
+    REQUIRE(fr.n == 3);
+    CHECK_INT(send_fragment(&w, &fr, 0, pa2, 0, NULL, &v), VERDICT_DELIVER);
+    uint8_t *ip = fr.bufs[1] + 14;
+    put16(ip + 6, 0x2000 | 1);
+    put16(ip + 10, 0);
+    put16(ip + 10, checksum(ip, 20));
+    CHECK_INT(send_fragment(&w, &fr, 1, pa2, 0, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_OVERLAP);
+    CHECK_INT(send_fragment(&w, &fr, 2, pa2, 0, NULL, &v), VERDICT_DELIVER);
+    world_uninit(&w);
+}
+
+TEST(fragments_of_denied_first_dropped, "a first fragment the SG refuses takes its later fragments with it")
+{
+    struct world w;
+    world_init(&w);
+    struct fragments fr;
+    struct verdict v;
+    /* a2 admits no UDP inbound. */
+    make_fragments(&fr, 17, IP(203, 0, 113, 5), w.eip->public_ip, 5000, 9999, 42, 200, 64);
+    CHECK_INT(send_fragment(&w, &fr, 0, PIPELINE_PORT_INTERNET, 0, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_SG_INGRESS);
+    for (size_t k = 1; k < fr.n; k++) {
+        CHECK_INT(send_fragment(&w, &fr, k, PIPELINE_PORT_INTERNET, 0, NULL, &v), VERDICT_DROP);
+        CHECK_INT(v.reason, DROP_REASON_FRAGMENT_NO_FIRST);
+    }
+    CHECK_INT(conntrack_frag_count(w.ct), 0);
+    CHECK_INT(conntrack_count(w.ct), 0);
+    /* Once admitted (udp 9999 from anywhere), the same datagram passes whole. */
+    add_rule(&w, w.sg_a, false, "udp", 9999, 9999, SG_PEER_CIDR4, "0.0.0.0/0");
+    compile(&w);
+    make_fragments(&fr, 17, IP(203, 0, 113, 5), w.eip->public_ip, 5000, 9999, 42, 200, 64);
+    for (size_t k = 0; k < fr.n; k++) {
+        CHECK_INT(send_fragment(&w, &fr, k, PIPELINE_PORT_INTERNET, 0, NULL, &v),
+                  VERDICT_DELIVER);
+        CHECK_INT(v.out_port, port(&w, w.a2));
+    }
+    struct packet_meta m;
+    CHECK(reassembles(&fr, &m));
+    CHECK_INT(m.ip4.dst, IP(10, 0, 1, 20));
+    world_uninit(&w);
+}
+
+TEST(fragment_follows_port_across_compiles, "a later fragment finds its interface after a recompile moved its port")
+{
+    struct world w;
+    world_init(&w);
+    struct fragments fr;
+    struct verdict v;
+    struct error err;
+    uint32_t pb = port(&w, w.b1);
+    make_fragments(&fr, 17, IP(10, 0, 1, 20), IP(10, 0, 2, 10), 40000, 53, 5, 100, 64);
+    CHECK_INT(send_fragment(&w, &fr, 0, port(&w, w.a2), 0, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(v.out_port, pb);
+    REQUIRE(!network_interface_delete(w.m, w.a1, &err));    /* a1 came before b1 */
+    compile(&w);
+    CHECK(port(&w, w.b1) != pb);
+    CHECK_INT(send_fragment(&w, &fr, 1, port(&w, w.a2), 0, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(v.out_port, port(&w, w.b1));
+    CHECK(!memcmp(fr.bufs[1], w.snap->enis[v.out_port].mac, 6));
+    world_uninit(&w);
+}
+
+TEST(fragment_table_limit, "a full fragment table drops new fragmented datagrams; completed or expired ones make room")
+{
+    struct world w;
+    world_init(&w);
+    conntrack_set_frag_limit(w.ct, 2);
+    uint32_t pa2 = port(&w, w.a2);
+    struct fragments f1, f2, f3;
+    struct verdict v;
+    struct pipeline_trace t;
+    make_fragments(&f1, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 1, 100, 64);
+    make_fragments(&f2, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 2, 100, 64);
+    make_fragments(&f3, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 3, 100, 64);
+    CHECK_INT(send_fragment(&w, &f1, 0, pa2, 0, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(send_fragment(&w, &f2, 0, pa2, SEC, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(conntrack_frag_count(w.ct), 2);
+    CHECK_INT(send_fragment(&w, &f3, 0, pa2, SEC, &t, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_TABLE_FULL);
+    CHECK(trace_agrees(&t, &v));
+    /* Unfragmented traffic does not care. */
+    uint8_t buf[PIPELINE_REPLY_ROOM];
+    CHECK_INT(send(&w, buf, pa2, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 0, SEC, NULL,
+                   &v), VERDICT_DELIVER);
+    /* A resent first fragment of a known datagram needs no new entry. */
+    make_fragments(&f2, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 2, 100, 64);
+    CHECK_INT(send_fragment(&w, &f2, 0, pa2, SEC, NULL, &v), VERDICT_DELIVER);
+    /* Datagram 1 completes: its entry goes, 3 fits. */
+    CHECK_INT(send_fragment(&w, &f1, 1, pa2, SEC, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(conntrack_frag_count(w.ct), 1);
+    make_fragments(&f3, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 3, 100, 64);
+    CHECK_INT(send_fragment(&w, &f3, 0, pa2, 2 * SEC, NULL, &v), VERDICT_DELIVER);
+    make_fragments(&f1, 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 40000, 53, 4, 100, 64);
+    CHECK_INT(send_fragment(&w, &f1, 0, pa2, 2 * SEC, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_TABLE_FULL);
+    /* Datagram 2 (from 1 s) expires at 31 s: its entry is reclaimed for 4,
+     * and its last fragment now drops. */
+    CHECK_INT(send_fragment(&w, &f1, 0, pa2, (1 + CT_FRAG_SEC) * SEC, NULL, &v), VERDICT_DELIVER);
+    CHECK_INT(send_fragment(&w, &f2, 1, pa2, (1 + CT_FRAG_SEC) * SEC, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_NO_FIRST);
+    CHECK_INT(send_fragment(&w, &f3, 1, pa2, (1 + CT_FRAG_SEC) * SEC, NULL, &v),
+              VERDICT_DELIVER);
+    /* The sweep reclaims what expired. */
+    CHECK_INT(conntrack_frag_count(w.ct), 1);
+    conntrack_sweep(w.ct, 100 * SEC, 16);
+    CHECK_INT(conntrack_frag_count(w.ct), 0);
+    world_uninit(&w);
+}
+
+/* ---- Untracked flows (vpc-semantics.md 9.2). ---- */
+
+static void
+revoke_rule(struct world *w, struct security_group *sg, bool egress, const char *proto, int port)
+{
+    for (size_t i = 0; i < sg->n_rules; i++) {
+        const struct sg_rule *r = &sg->rules[i];
+        int p;
+        REQUIRE(security_group_parse_protocol(proto, &p));
+        if (r->egress == egress && r->protocol == p && r->from_port == port) {
+            const char *ids[] = { r->id };
+            struct error err;
+            ASSERT(!security_group_revoke(w->m, sg, egress, NULL, 0, ids, 1, NULL, &err));
+            compile(w);
+            return;
+        }
+    }
+    ASSERT(!"no such rule");
+}
+
+TEST(untracked_flow_cut_by_revoke, "tcp/80 open from 0.0.0.0/0 with all outbound open: untracked, the revoke stops it at once")
+{
+    struct world w;
+    world_init(&w);
+    uint32_t pa2 = port(&w, w.a2);
+    uint8_t buf[PIPELINE_REPLY_ROOM];
+    struct verdict v;
+    struct pipeline_trace t;
+    CHECK_INT(send(&w, buf, PIPELINE_PORT_INTERNET, 6, IP(203, 0, 113, 5), w.eip->public_ip,
+                   50000, 80, PACKET_TCP_SYN, 0, &t, &v), VERDICT_DELIVER);
+    CHECK_INT(v.out_port, pa2);
+    CHECK(trace_agrees(&t, &v));
+    CHECK(trace_has(&t, PIPELINE_STAGE_CONNTRACK, "untracked"));
+    CHECK_INT(conntrack_count(w.ct), 0);
+    /* The reply leaves by the outbound rule, untracked too. */
+    CHECK_INT(send(&w, buf, pa2, 6, IP(10, 0, 1, 20), IP(203, 0, 113, 5), 80, 50000,
+                   PACKET_TCP_SYN | PACKET_TCP_ACK, SEC, &t, &v), VERDICT_DELIVER);
+    CHECK(trace_has(&t, PIPELINE_STAGE_CONNTRACK, "untracked"));
+    CHECK_INT(conntrack_count(w.ct), 0);
+    CHECK_INT(send(&w, buf, PIPELINE_PORT_INTERNET, 6, IP(203, 0, 113, 5), w.eip->public_ip,
+                   50000, 80, PACKET_TCP_ACK, 2 * SEC, NULL, &v), VERDICT_DELIVER);
+    revoke_rule(&w, w.sg_a, false, "tcp", 80);
+    CHECK_INT(send(&w, buf, PIPELINE_PORT_INTERNET, 6, IP(203, 0, 113, 5), w.eip->public_ip,
+                   50000, 80, PACKET_TCP_ACK, 3 * SEC, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_SG_INGRESS);
+    /* A flow a2 starts to a port nobody opened inbound is tracked as ever. */
+    CHECK_INT(send(&w, buf, pa2, 6, IP(10, 0, 1, 20), IP(203, 0, 113, 5), 40000, 443,
+                   PACKET_TCP_SYN, 3 * SEC, &t, &v), VERDICT_DELIVER);
+    CHECK(!trace_has(&t, PIPELINE_STAGE_CONNTRACK, "untracked"));
+    CHECK_INT(conntrack_count(w.ct), 1);
+    world_uninit(&w);
+}
+
+TEST(tracked_flow_survives_revoke, "tcp/22 from 10.0.0.0/16 is tracked: revoking the rule leaves the flow; ICMP is always tracked")
+{
+    struct world w;
+    world_init(&w);
+    uint32_t pa = port(&w, w.a1), pb = port(&w, w.b1);
+    uint8_t buf[PIPELINE_REPLY_ROOM];
+    struct verdict v;
+    struct pipeline_trace t;
+    CHECK_INT(send(&w, buf, pb, 6, IP(10, 0, 2, 10), IP(10, 0, 1, 10), 40000, 22, PACKET_TCP_SYN,
+                   0, &t, &v), VERDICT_DELIVER);
+    CHECK_INT(v.out_port, pa);
+    CHECK(!trace_has(&t, PIPELINE_STAGE_CONNTRACK, "untracked"));
+    CHECK_INT(conntrack_count(w.ct), 2);            /* b1's side and a1's side */
+    revoke_rule(&w, w.sg_a, false, "tcp", 22);
+    CHECK_INT(send(&w, buf, pb, 6, IP(10, 0, 2, 10), IP(10, 0, 1, 10), 40000, 22, PACKET_TCP_ACK,
+                   SEC, &t, &v), VERDICT_DELIVER);
+    CHECK(trace_has(&t, PIPELINE_STAGE_SG_INGRESS, "tracked flow"));
+    /* A new flow is judged by the rules: none left. */
+    CHECK_INT(send(&w, buf, pb, 6, IP(10, 0, 2, 10), IP(10, 0, 1, 10), 40001, 22, PACKET_TCP_SYN,
+                   SEC, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_SG_INGRESS);
+
+    /* All ICMP open both ways: still tracked. */
+    add_rule(&w, w.sg_a, false, "icmp", -1, -1, SG_PEER_CIDR4, "0.0.0.0/0");
+    compile(&w);
+    size_t before = conntrack_count(w.ct);
+    CHECK_INT(send(&w, buf, PIPELINE_PORT_INTERNET, 1, IP(203, 0, 113, 5), w.eip->public_ip, 9,
+                   9, 0, SEC, &t, &v), VERDICT_DELIVER);
+    CHECK(!trace_has(&t, PIPELINE_STAGE_CONNTRACK, "untracked"));
+    CHECK_INT(conntrack_count(w.ct), before + 1);
+    /* UDP open both ways to 0.0.0.0/0 is not. */
+    add_rule(&w, w.sg_a, false, "udp", 0, 65535, SG_PEER_CIDR4, "0.0.0.0/0");
+    compile(&w);
+    CHECK_INT(send(&w, buf, port(&w, w.a2), 17, IP(10, 0, 1, 20), IP(8, 8, 8, 8), 5353, 53, 0,
+                   SEC, &t, &v), VERDICT_DELIVER);
+    CHECK(trace_has(&t, PIPELINE_STAGE_CONNTRACK, "untracked"));
+    CHECK_INT(conntrack_count(w.ct), before + 1);
+    world_uninit(&w);
+}
+
+static int64_t fake_now;
+
+static int64_t
+fake_clock(void)
+{
+    return fake_now;
+}
+
+TEST(fragments_through_nat_gateway, "fragmented UDP crosses a NAT gateway both ways, tracked though open to all; TCP fragments do not")
+{
+    fake_now = 1000000;
+    model_set_clock(fake_clock);
+    struct world w;
+    world_init(&w);
+    struct error err;
+    struct address *eip;
+    struct nat_gateway *nat;
+    struct route_table *rt;
+    struct route_table_assoc assoc;
+    struct ip4_prefix any = { 0, 0 };
+    REQUIRE(!address_allocate(w.m, w.scope, 0, &eip, &err));
+    REQUIRE(!nat_gateway_create(w.m, w.s1, NULL, eip->r.id, 0, &nat, &err));
+    REQUIRE(!route_table_create(w.m, w.vpc_a, &rt, &err));
+    REQUIRE(!route_table_add_route(w.m, rt, &any, ROUTE_TARGET_NAT_GATEWAY, nat->r.id, &err));
+    REQUIRE(!route_table_associate(w.m, rt, w.s2->r.id, NULL, &assoc, &err));
+    /* b1 open to all both ways for UDP: through a gateway it is tracked anyway. */
+    add_rule(&w, w.sg_b, false, "udp", 0, 65535, SG_PEER_CIDR4, "0.0.0.0/0");
+    fake_now += NAT_GATEWAY_PENDING_SEC + 1;
+    compile(&w);
+    REQUIRE(w.snap->n_nats == 1);
+    uint32_t pb = port(&w, w.b1);
+    struct fragments fr;
+    struct verdict v;
+    make_fragments(&fr, 17, IP(10, 0, 2, 10), IP(8, 8, 8, 8), 40000, 53, 77, 250, 96);
+    REQUIRE(fr.n == 3);
+    for (size_t k = 0; k < fr.n; k++) {
+        CHECK_INT(send_fragment(&w, &fr, k, pb, 0, NULL, &v), VERDICT_DELIVER);
+        CHECK_INT(v.out_port, PIPELINE_PORT_INTERNET);
+    }
+    struct packet_meta m;
+    CHECK(reassembles(&fr, &m));
+    CHECK_INT(m.ip4.src, eip->public_ip);
+    CHECK(m.sport >= CT_NAT_PORT_MIN);
+    CHECK_INT(conntrack_count(w.ct), 3);            /* b1's flow and the translation pair */
+    uint16_t nat_port = m.sport;
+    make_fragments(&fr, 17, IP(8, 8, 8, 8), eip->public_ip, 53, nat_port, 78, 250, 96);
+    for (size_t k = 0; k < fr.n; k++) {
+        CHECK_INT(send_fragment(&w, &fr, k, PIPELINE_PORT_INTERNET, SEC, NULL, &v),
+                  VERDICT_DELIVER);
+        CHECK_INT(v.out_port, pb);
+    }
+    CHECK(reassembles(&fr, &m));
+    CHECK_INT(m.ip4.dst, IP(10, 0, 2, 10));
+    CHECK_INT(m.dport, 40000);
+    /* Section 11: fragments are forwarded for UDP only. */
+    make_fragments(&fr, 6, IP(10, 0, 2, 10), IP(8, 8, 8, 8), 40001, 443, 79, 100, 64);
+    CHECK_INT(send_fragment(&w, &fr, 0, pb, SEC, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_NAT_FRAGMENT);
+    CHECK_INT(send_fragment(&w, &fr, 1, pb, SEC, NULL, &v), VERDICT_DROP);
+    CHECK_INT(v.reason, DROP_REASON_FRAGMENT_NO_FIRST);
+    world_uninit(&w);
+    model_set_clock(NULL);
 }
