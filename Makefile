@@ -5,7 +5,7 @@
 
 BUILD ?= build
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 openssl jansson
+PKGS := libmicrohttpd sqlite3 openssl jansson liburing
 V ?= 0
 ifeq ($(V),0)
 Q := @

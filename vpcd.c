@@ -106,6 +106,7 @@ struct options {
     const char *default_account;
     const char *public_pool;
     const char *internet_namespace;
+    const char *frame_io;
     const char *log_level;
     bool no_default_vpc;
     bool no_dataplane;
@@ -132,6 +133,8 @@ static const struct option_def {
       "where public IPs and Elastic IPs come from" },
     { "internet-namespace", OPT_STRING, offsetof(struct options, internet_namespace),
       "vpcd-internet", "the network namespace that stands for the internet" },
+    { "frame-io", OPT_STRING, offsetof(struct options, frame_io), "auto",
+      "auto (io_uring where the kernel has it, else epoll) or epoll (read/write per frame)" },
     { "log-level", OPT_STRING, offsetof(struct options, log_level), "info",
       "err, warn, info (one line per request) or dbg" },
     { "no-default-vpc", OPT_FLAG, offsetof(struct options, no_default_vpc), NULL,
@@ -230,6 +233,10 @@ main(int argc, char *argv[])
                 opts.public_pool);
         return 2;
     }
+    if (strcmp(opts.frame_io, "auto") && strcmp(opts.frame_io, "epoll")) {
+        fprintf(stderr, "vpcd: --frame-io %s: expected auto or epoll\n", opts.frame_io);
+        return 2;
+    }
     if (!namespace_name_valid(opts.internet_namespace)) {
         fprintf(stderr, "vpcd: --internet-namespace %s: expected 1-31 letters, digits, '.', "
                 "'_' or '-'\n", opts.internet_namespace);
@@ -287,7 +294,8 @@ main(int argc, char *argv[])
         LOG_INFO("data plane off (--no-dataplane)");
     } else if (!(sync.dataplane = dataplane_create(
                    &(struct dataplane_config){ .public_pool = config.public_pool,
-                                               .internet_ns = opts.internet_namespace },
+                                               .internet_ns = opts.internet_namespace,
+                                               .epoll_io = !strcmp(opts.frame_io, "epoll") },
                    &why_off))) {
         LOG_WARN("data plane off: %s; the API and trace still work, instances get no network",
                  why_off);

@@ -22,6 +22,7 @@
 
 #include "dataplane/netns.h"
 #include "dataplane/plumbing.h"
+#include "dataplane/ring.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "model/instance.h"
@@ -83,6 +84,7 @@ struct user_data_run {
 struct dataplane {
     struct ip4_prefix pool;
     char *internet_ns;
+    bool epoll_io;
     int internet_fd;
     struct conntrack *ct;
     char *work_dir;                 /* UserData output files */
@@ -103,6 +105,7 @@ struct dataplane {
     _Atomic(struct generation *) current;
     _Atomic uint64_t seen_seq;      /* the generation the data thread is on */
     atomic_bool stop;
+    struct ring *ring;              /* the data thread's I/O (its own); NULL: epoll, read/write */
     int epoll_fd;
     int wake_fd;
     pthread_t thread;
@@ -124,19 +127,6 @@ struct dataplane {
  * header first (no merged buffers, so 10 bytes). */
 typedef struct virtio_net_hdr vnet_hdr;
 
-static void
-send_frame(struct dataplane *dp, int fd, uint8_t *buf, size_t frame_len)
-{
-    size_t n = sizeof(vnet_hdr) + frame_len;
-    if (fd < 0) {
-        atomic_fetch_add_explicit(&dp->n_dropped, 1, memory_order_relaxed);
-    } else if (write(fd, buf, n) != (ssize_t) n) {
-        atomic_fetch_add_explicit(&dp->n_unwritable, 1, memory_order_relaxed);
-    } else {
-        atomic_fetch_add_explicit(&dp->n_forwarded, 1, memory_order_relaxed);
-    }
-}
-
 static uint64_t
 now_ns(void)
 {
@@ -145,67 +135,132 @@ now_ns(void)
     return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
 }
 
-/* Reads up to DATAPLANE_BATCH frames from 'fd' and forwards or answers each. */
-static void
-serve_port(struct dataplane *dp, const struct generation *gen, int fd, uint32_t in_port,
-           uint8_t *buf, uint64_t now)
-{
-    vnet_hdr *hdr = (vnet_hdr *) buf;
-    uint8_t *frame = buf + sizeof *hdr;
+/* What the data thread is working with in this turn. */
+struct turn {
+    struct dataplane *dp;
+    const struct generation *gen;
+    uint32_t *port_of_fd;           /* [MAX_FD]: the port each watched fd is, or SNAPSHOT_NONE */
+    uint64_t now;                   /* read once per turn, at its first frame */
+    bool have_now;
+};
 
-    for (int k = 0; k < DATAPLANE_BATCH; k++) {
-        ssize_t n = read(fd, buf, sizeof *hdr + DATAPLANE_FRAME_SIZE);
-        if (n <= (ssize_t) sizeof *hdr) {
-            break;
-        }
-        unsigned flags = hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ? PIPELINE_FRAME_CSUM_PARTIAL
-                                                                   : 0;
-        struct verdict v;
-        switch (pipeline_process(gen->snap, dp->ct, frame, (size_t) n - sizeof *hdr, in_port,
-                                 flags, now, NULL, &v)) {
-        case VERDICT_REPLY:
-            /* Built by the pipeline: whole, checksummed, not segmented. */
-            memset(hdr, 0, sizeof *hdr);
-            /* fall through */
-        case VERDICT_DELIVER: {
-            int out = v.out_port == PIPELINE_PORT_INTERNET ? gen->internet_fd
-                      : v.out_port < gen->snap->n_enis     ? gen->fd_of_port[v.out_port]
-                                                           : -1;
-            send_frame(dp, out, buf, v.len);
-            break;
-        }
-        case VERDICT_DROP:
+/* Decides the frame in 'buf' ('n' bytes: header and frame) read from 'fd':
+ * returns the fd to write '*out_len' bytes of 'buf' to, or -1 (counted). */
+static int
+decide(void *ctx, int fd, uint8_t *buf, size_t n, size_t *out_len)
+{
+    struct turn *t = ctx;
+    struct dataplane *dp = t->dp;
+    uint32_t in_port = fd >= 0 && fd < MAX_FD ? t->port_of_fd[fd] : SNAPSHOT_NONE;
+    vnet_hdr *hdr = (vnet_hdr *) buf;
+    if (in_port == SNAPSHOT_NONE || n <= sizeof *hdr) {
+        return -1;                  /* the wake-up eventfd, or a port just removed */
+    }
+    unsigned flags = hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ? PIPELINE_FRAME_CSUM_PARTIAL : 0;
+    if (!t->have_now) {
+        t->now = now_ns();
+        t->have_now = true;
+    }
+    struct verdict v;
+    switch (pipeline_process(t->gen->snap, dp->ct, buf + sizeof *hdr, n - sizeof *hdr, in_port,
+                             flags, t->now, NULL, &v)) {
+    case VERDICT_REPLY:
+        /* Built by the pipeline: whole, checksummed, not segmented. */
+        memset(hdr, 0, sizeof *hdr);
+        /* fall through */
+    case VERDICT_DELIVER: {
+        const struct generation *g = t->gen;
+        int out = v.out_port == PIPELINE_PORT_INTERNET ? g->internet_fd
+                  : v.out_port < g->snap->n_enis     ? g->fd_of_port[v.out_port]
+                                                     : -1;
+        if (out < 0) {
             atomic_fetch_add_explicit(&dp->n_dropped, 1, memory_order_relaxed);
-            atomic_fetch_add_explicit(&dp->drops[v.reason], 1, memory_order_relaxed);
-            LOG_DBG("port %u: dropped, %s%s%s", in_port, drop_reason_name(v.reason),
-                    v.reason == DROP_REASON_MALFORMED ? ": " : "",
-                    v.reason == DROP_REASON_MALFORMED ? packet_error_name(v.parse_error) : "");
+        }
+        *out_len = sizeof *hdr + v.len;
+        return out;
+    }
+    case VERDICT_DROP:
+        atomic_fetch_add_explicit(&dp->n_dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&dp->drops[v.reason], 1, memory_order_relaxed);
+        LOG_DBG("port %u: dropped, %s%s%s", in_port, drop_reason_name(v.reason),
+                v.reason == DROP_REASON_MALFORMED ? ": " : "",
+                v.reason == DROP_REASON_MALFORMED ? packet_error_name(v.parse_error) : "");
+        break;
+    }
+    return -1;
+}
+
+/* The epoll loop's I/O (when io_uring cannot be used): read up to
+ * DATAPLANE_BATCH frames from 'fd', write each where it goes. */
+static void
+serve_fd(struct turn *t, int fd, uint8_t *buf)
+{
+    struct dataplane *dp = t->dp;
+    for (int k = 0; k < DATAPLANE_BATCH; k++) {
+        ssize_t n = read(fd, buf, sizeof(vnet_hdr) + DATAPLANE_FRAME_SIZE);
+        if (n <= 0) {
             break;
+        }
+        size_t len;
+        int out = decide(t, fd, buf, (size_t) n, &len);
+        if (out < 0) {
+            continue;
+        }
+        if (write(out, buf, len) == (ssize_t) len) {
+            atomic_fetch_add_explicit(&dp->n_forwarded, 1, memory_order_relaxed);
+        } else {
+            atomic_fetch_add_explicit(&dp->n_unwritable, 1, memory_order_relaxed);
         }
     }
 }
 
-/* Makes the epoll set match generation 'g': 'port_of_fd' maps each
- * registered fd to its port in 'g'. */
+static void
+watch(struct dataplane *dp, int fd)
+{
+    if (dp->ring) {
+        ring_watch(dp->ring, fd);
+    } else {
+        struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+        epoll_ctl(dp->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+    }
+}
+
+static void
+unwatch(struct dataplane *dp, int fd)
+{
+    if (dp->ring) {
+        ring_unwatch(dp->ring, fd);
+    } else {
+        epoll_ctl(dp->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+    }
+}
+
+/* Makes the watched fds match generation 'g' ('port_of_fd' then maps each
+ * to its port in 'g'); a port in both keeps its read armed. */
 static void
 reregister(struct dataplane *dp, const struct generation *old, const struct generation *g,
            uint32_t *port_of_fd)
 {
-    if (old) {
-        for (uint32_t i = 0; i < old->snap->n_enis; i++) {
-            int fd = old->fd_of_port[i];
-            if (fd >= 0) {
-                epoll_ctl(dp->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-                port_of_fd[fd] = SNAPSHOT_NONE;
-            }
+    enum { LEAVING = UINT32_MAX - 2 };
+    for (uint32_t i = 0; old && i < old->snap->n_enis; i++) {
+        if (old->fd_of_port[i] >= 0) {
+            port_of_fd[old->fd_of_port[i]] = LEAVING;
         }
     }
     for (uint32_t i = 0; i < g->snap->n_enis; i++) {
         int fd = g->fd_of_port[i];
         if (fd >= 0 && fd < MAX_FD) {
-            struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-            epoll_ctl(dp->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+            if (port_of_fd[fd] != LEAVING) {
+                watch(dp, fd);
+            }
             port_of_fd[fd] = i;
+        }
+    }
+    for (uint32_t i = 0; old && i < old->snap->n_enis; i++) {
+        int fd = old->fd_of_port[i];
+        if (fd >= 0 && port_of_fd[fd] == LEAVING) {
+            unwatch(dp, fd);
+            port_of_fd[fd] = SNAPSHOT_NONE;
         }
     }
 }
@@ -216,7 +271,18 @@ run(void *arg)
     struct dataplane *dp = arg;
     struct generation *gen = NULL;
     uint32_t *port_of_fd = xmalloc(MAX_FD * sizeof *port_of_fd);
-    uint8_t *buf = xmalloc(sizeof(vnet_hdr) + DATAPLANE_FRAME_SIZE);
+
+    /* Made here: the ring's single submitter is this thread. */
+    const char *why_no_ring = "--frame-io epoll";
+    if (!dp->epoll_io) {
+        dp->ring = ring_create(sizeof(vnet_hdr) + DATAPLANE_FRAME_SIZE, &why_no_ring);
+    }
+    if (dp->ring) {
+        LOG_INFO("frame I/O: io_uring, multishot reads");
+    } else {
+        LOG_INFO("frame I/O: epoll, read and write (%s)", why_no_ring);
+    }
+    uint8_t *buf = dp->ring ? NULL : xmalloc(sizeof(vnet_hdr) + DATAPLANE_FRAME_SIZE);
     struct epoll_event events[EVENTS_PER_WAIT];
     uint64_t now = now_ns(), last_frame = 0, last_sweep = now;
 
@@ -224,6 +290,8 @@ run(void *arg)
         port_of_fd[i] = SNAPSHOT_NONE;
     }
     port_of_fd[dp->internet_fd] = PIPELINE_PORT_INTERNET;
+    watch(dp, dp->internet_fd);
+    watch(dp, dp->wake_fd);
     while (!atomic_load(&dp->stop)) {
         struct generation *g = atomic_load_explicit(&dp->current, memory_order_acquire);
         if (g != gen) {
@@ -234,23 +302,28 @@ run(void *arg)
         atomic_store_explicit(&dp->seen_seq, gen->seq, memory_order_release);
 
         bool spinning = now - last_frame < SPIN_NS;
-        int n = epoll_wait(dp->epoll_fd, events, EVENTS_PER_WAIT, spinning ? 0 : WAIT_MS);
-        if (n == 0 && spinning) {
+        struct turn t = { .dp = dp, .gen = gen, .port_of_fd = port_of_fd };
+        size_t frames = 0;
+        if (dp->ring) {
+            frames = ring_run(dp->ring, spinning ? 0 : WAIT_MS, decide, &t);
+        } else {
+            int n = epoll_wait(dp->epoll_fd, events, EVENTS_PER_WAIT, spinning ? 0 : WAIT_MS);
+            for (int e = 0; e < n; e++) {
+                int fd = events[e].data.fd;
+                if (fd == dp->wake_fd) {
+                    uint64_t v;
+                    (void) !read(fd, &v, sizeof v);
+                } else {
+                    serve_fd(&t, fd, buf);
+                    frames++;
+                }
+            }
+        }
+        if (frames == 0 && spinning) {
             sched_yield();
         }
         now = now_ns();
-        for (int e = 0; e < n; e++) {
-            int fd = events[e].data.fd;
-            if (fd == dp->wake_fd) {
-                uint64_t v;
-                (void) !read(fd, &v, sizeof v);
-                continue;
-            }
-            uint32_t in_port = port_of_fd[fd];
-            if (in_port == SNAPSHOT_NONE) {
-                continue;
-            }
-            serve_port(dp, gen, fd, in_port, buf, now);
+        if (frames) {
             last_frame = now;
         }
         if (now - last_sweep >= SWEEP_EVERY_NS) {
@@ -617,6 +690,7 @@ dataplane_create(const struct dataplane_config *config, const char **why)
     struct dataplane *dp = xzalloc(sizeof *dp);
     dp->pool = config->public_pool;
     dp->internet_ns = xstrdup(config->internet_ns);
+    dp->epoll_io = config->epoll_io;
     dp->epoll_fd = -1;
     dp->wake_fd = -1;
     dp->next_seq = 1;
@@ -638,10 +712,6 @@ dataplane_create(const struct dataplane_config *config, const char **why)
         *why = "epoll or eventfd failed";
         goto err_internet;
     }
-    struct epoll_event wake = { .events = EPOLLIN, .data.fd = dp->wake_fd };
-    struct epoll_event inet = { .events = EPOLLIN, .data.fd = dp->internet_fd };
-    epoll_ctl(dp->epoll_fd, EPOLL_CTL_ADD, dp->wake_fd, &wake);
-    epoll_ctl(dp->epoll_fd, EPOLL_CTL_ADD, dp->internet_fd, &inet);
 
     /* An empty generation so the thread always has one. */
     struct model_config none = { .public_pool = dp->pool };
@@ -686,6 +756,14 @@ dataplane_destroy(struct dataplane *dp)
     uint64_t one = 1;
     (void) !write(dp->wake_fd, &one, sizeof one);
     pthread_join(dp->thread, NULL);
+    if (dp->ring) {
+        /* First: its reads hold the ports' files open. */
+        uint64_t written, unwritable;
+        ring_counts(dp->ring, &written, &unwritable);
+        dp->n_forwarded += written;
+        dp->n_unwritable += unwritable;
+        ring_destroy(dp->ring);
+    }
 
     for (size_t i = 0; i < dp->n_runs; i++) {
         kill(dp->runs[i].pid, SIGKILL);

@@ -32,6 +32,7 @@ enum {
 struct dataplane_config {
     struct ip4_prefix public_pool;
     const char *internet_ns;        /* the namespace standing for the internet */
+    bool epoll_io;                  /* read()/write() per frame even where io_uring works */
 };
 
 /* Starts the data plane (the internet namespace, the data thread).  Returns

@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev \
 python3 python3-pytest python3-boto3 python3-botocore awscli \
-iproute2 iputils-ping netcat-openbsd curl iperf3 sqlite3 e2fsprogs bind9-dnsutils"
+iproute2 iputils-ping netcat-openbsd curl iperf3 sqlite3 e2fsprogs bind9-dnsutils liburing-dev"
 
 missing=""
 for p in $PACKAGES; do

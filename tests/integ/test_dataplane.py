@@ -310,6 +310,35 @@ def test_nat_gateway_out_and_no_way_in(dp, net):
     assert delivered and "nat-gateway-out" in text
 
 
+def test_epoll_frame_io_forwards_too():
+    """The fallback for kernels without io_uring multishot reads."""
+    with tempfile.TemporaryDirectory(prefix="vpcd-epoll-") as tmp:
+        d = Vpcd(tmp, dataplane=True, extra_args=["--frame-io", "epoll",
+                                                  "--internet-namespace", "vpcd-inet-epoll"]).start()
+        made = []
+        try:
+            ec2 = d.client()
+            vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+            a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+            b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+            sg = ec2.create_security_group(VpcId=vpc, GroupName="all", Description="all")["GroupId"]
+            ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+                {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
+            insts = [ec2.run_instances(ImageId="ami-0abcdef1234567890", InstanceType="t3.micro",
+                                       MinCount=1, MaxCount=1, SubnetId=s,
+                                       SecurityGroupIds=[sg])["Instances"][0] for s in (a, b)]
+            made = [i["InstanceId"] for i in insts]
+            assert wait_for(lambda: set(made) <= ns_names()), d.log()
+            assert wait_for(lambda: ping(made[0], insts[1]["PrivateIpAddress"])), d.log()
+            assert tcp_intact(made[0], made[1], insts[1]["PrivateIpAddress"], 8080, mbytes=4)
+            assert "frame I/O: epoll" in d.log()
+        finally:
+            code = d.stop()
+            for ns in ns_names() & (set(made) | {"vpcd-inet-epoll"}):
+                sh("ip", "netns", "delete", ns)
+        assert code == 0, d.log()
+
+
 def test_without_root_the_api_still_works():
     """As an unprivileged user vpcd says once that the data plane is off and
     why, and instances still go through their states."""
