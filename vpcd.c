@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "api/http.h"
@@ -28,14 +29,16 @@ struct sync_state {
     struct model *synced_model;
     int64_t next_sync;
     uint64_t last_sync_msec;
-    uint64_t sync_cost_msec;        /* how long the last sync took */
+    uint64_t sync_cost_msec;        /* how long the last sync's compile took */
     size_t synced_instances;
 };
 
 /* A sync compiles the whole model on this (the API's) thread.  Changes
  * arriving faster share one: at least SYNC_MIN_INTERVAL_MSEC apart, and at
- * least SYNC_COST_FACTOR times the last sync's cost, so syncing never takes
- * more than a fifth of the thread however big the model. */
+ * least SYNC_COST_FACTOR times the last compile's cost, so compiling never
+ * takes more than a fifth of the thread however big the model.  (Making
+ * namespaces is paid once per instance, and must not hold back the next
+ * batch.) */
 enum { SYNC_MIN_INTERVAL_MSEC = 100, SYNC_COST_FACTOR = 5 };
 
 static size_t
@@ -59,6 +62,9 @@ tick(void *ctx)
     struct model *m = *s->model;
     int64_t now = model_now();
     uint64_t msec = time_msec();
+    if (s->dataplane) {
+        dataplane_reclaim(s->dataplane);
+    }
     if (!s->dataplane
         || (m == s->synced_model && m->version == s->synced_version
             && (!s->next_sync || now < s->next_sync))
@@ -75,8 +81,7 @@ tick(void *ctx)
         return;
     }
     s->last_sync_msec = msec;
-    dataplane_sync(s->dataplane, m, now);
-    s->sync_cost_msec = time_msec() - msec;
+    s->sync_cost_msec = dataplane_sync(s->dataplane, m, now);
     s->synced_instances = n_instances;
     s->synced_model = m;
     s->synced_version = m->version;
@@ -247,6 +252,13 @@ main(int argc, char *argv[])
      * otherwise be mmap'ed and returned to the kernel on every request, and
      * the page faults cost more than building it (measured: 38 ms vs 6 ms).
      * Keep freed memory for the next request instead. */
+    /* Each running interface holds a TAP fd: allow as many as the hard
+     * limit does (often 1,024 soft, which ~1,000 instances would reach). */
+    struct rlimit files;
+    if (!getrlimit(RLIMIT_NOFILE, &files) && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 

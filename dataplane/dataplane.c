@@ -472,7 +472,12 @@ add_port(struct dataplane *dp, const struct model *m, const struct instance *ins
          const struct network_interface *eni)
 {
     const struct subnet *subnet = subnet_cast(model_find(m, eni->subnet_id));
-    if (!subnet || dp->n_ports >= DATAPLANE_MAX_PORTS) {
+    if (!subnet) {
+        return;
+    }
+    if (dp->n_ports >= DATAPLANE_MAX_PORTS) {
+        LOG_WARN("%s: %s gets no device: the data plane holds %d ports at most", inst->r.id,
+                 eni->r.id, DATAPLANE_MAX_PORTS);
         return;
     }
     uint32_t addrs[ENI_MAX_PRIVATE_IPS];
@@ -588,6 +593,12 @@ collect_user_data(struct dataplane *dp, struct model *m)
 }
 
 void
+dataplane_reclaim(struct dataplane *dp)
+{
+    reclaim(dp);
+}
+
+uint64_t
 dataplane_sync(struct dataplane *dp, struct model *m, int64_t now)
 {
     for (size_t i = 0; i < dp->n_ports; i++) {
@@ -653,8 +664,11 @@ dataplane_sync(struct dataplane *dp, struct model *m, int64_t now)
     }
     free(ns_wanted);
     collect_user_data(dp, m);
+    uint64_t start = time_msec();
     publish(dp, snapshot_compile(m));
+    uint64_t compile_msec = time_msec() - start;
     reclaim(dp);
+    return compile_msec;
 }
 
 int64_t

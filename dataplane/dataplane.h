@@ -43,8 +43,15 @@ void dataplane_destroy(struct dataplane *);     /* accepts NULL */
 
 /* Control thread: brings namespaces, ports and the published snapshot in
  * line with 'model' as of 'now'; records UserData output in the model (a
- * change the caller commits). */
-void dataplane_sync(struct dataplane *, struct model *, int64_t now);
+ * change the caller commits).  Returns the milliseconds the snapshot
+ * compile took: the part of a sync that grows with the model (making
+ * namespaces is paid once per instance). */
+uint64_t dataplane_sync(struct dataplane *, struct model *, int64_t now);
+
+/* Control thread, cheap, any time: closes the fds and frees the snapshots
+ * the data thread no longer uses (a terminated instance's TAP keeps its
+ * namespace alive until then). */
+void dataplane_reclaim(struct dataplane *);
 
 /* When dataplane_sync() should next run without a request (an instance's
  * state changes with time, or UserData output is pending), or 0. */
