@@ -14,7 +14,12 @@
  * Quotas: ACLs take at most 40 rules per direction including the '*' deny, so
  * 39 user entries is the most (no 10x); a table takes 1,000 routes (local
  * included); an interface takes 16 groups of 60 rules per direction, so 10x
- * of 50 SG rules (500) fits in 9 groups.
+ * of 50 SG rules (500) fits in 9 groups.  More takes group references: in
+ * the 5,000 row b1's first group holds 9 rules (TCP 2000-2008, none admits
+ * the flow) naming a group of 500 interfaces in 10.0.16.0/20, each rule
+ * compiled to 500 /32 rules: 500 + 9 x 500 rules, the admitting one last.
+ *   sg index      the bytes of b1's compiled rules (pipeline/sg_index.h) per
+ *                 direction; 0: too few rules, they are scanned
  *
  *   build/bench/pipeline [PACKETS]     default 2,000,000 per measurement */
 #include <inttypes.h>
@@ -39,10 +44,11 @@
 
 #define IP(a, b, c, d) ((uint32_t) (a) << 24 | (uint32_t) (b) << 16 | (uint32_t) (c) << 8 | (d))
 /* Each frame buffer has the room pipeline_process() may build a reply in. */
-enum { FRAME_SIZE = PIPELINE_REPLY_ROOM, SG_PER_GROUP = 55 };
+enum { FRAME_SIZE = PIPELINE_REPLY_ROOM, SG_PER_GROUP = 55, SG_PEER_REFS = 9 };
 
 struct config {
     int nacl, sg, routes;
+    int peers;                      /* members of the group SG_PEER_REFS rules of b1 name */
 };
 
 static uint64_t
@@ -63,11 +69,12 @@ check(int rc, const struct error *err, const char *what)
 }
 
 static void
-add_sg_rule(struct model *m, struct security_group *sg, int from, int to, const char *cidr)
+add_sg_rule(struct model *m, struct security_group *sg, int from, int to, enum sg_peer peer,
+            const char *value)
 {
     struct sg_rule_spec spec = { .protocol = "tcp", .has_from_port = true, .from_port = from,
-                                 .has_to_port = true, .to_port = to, .peer = SG_PEER_CIDR4,
-                                 .peer_value = cidr };
+                                 .has_to_port = true, .to_port = to, .peer = peer,
+                                 .peer_value = value };
     struct sg_rule rule;
     struct error err;
     check(security_group_rule_from_spec(m, sg, false, &spec, &rule, &err), &err, "sg rule");
@@ -188,6 +195,24 @@ run(const struct config *cfg, size_t packets)
 
     const char *group_ids[ENI_MAX_GROUPS];
     size_t n_groups = 0;
+    if (cfg->peers) {
+        struct security_group *peers, *refs;
+        struct subnet *s3;
+        check(subnet_create(m, vpc, &(struct ip4_prefix){ IP(10, 0, 16, 0), 20 }, NULL, &s3,
+                            &err), &err, "subnet");
+        check(security_group_create(m, vpc, "peers", "bench", false, &peers, &err), &err, "sg");
+        check(security_group_create(m, vpc, "refs", "bench", false, &refs, &err), &err, "sg");
+        for (int i = 0; i < SG_PEER_REFS; i++) {
+            add_sg_rule(m, refs, 2000 + i, 2000 + i, SG_PEER_GROUP, peers->r.id);
+        }
+        const char *peer_group[] = { peers->r.id };
+        for (int i = 0; i < cfg->peers; i++) {
+            struct network_interface *eni;
+            check(network_interface_create(m, s3, IP(10, 0, 16, 10) + (uint32_t) i, peer_group, 1,
+                                           NULL, NULL, NULL, &eni, &err), &err, "peer eni");
+        }
+        group_ids[n_groups++] = refs->r.id;
+    }
     for (int left = cfg->sg; left > 0; left -= SG_PER_GROUP) {
         struct security_group *sg;
         char name[16];
@@ -197,7 +222,8 @@ run(const struct config *cfg, size_t packets)
         for (int i = 0; i < here; i++) {
             bool last = left - i == 1;
             int p = 1000 + (int) n_groups * SG_PER_GROUP + i;
-            add_sg_rule(m, sg, last ? 22 : p, last ? 22 : p, last ? "10.0.0.0/16" : "0.0.0.0/0");
+            add_sg_rule(m, sg, last ? 22 : p, last ? 22 : p, SG_PEER_CIDR4,
+                        last ? "10.0.0.0/16" : "0.0.0.0/0");
         }
         group_ids[n_groups++] = sg->r.id;
     }
@@ -287,8 +313,11 @@ run(const struct config *cfg, size_t packets)
     double frag_ns = n_pairs ? (double) (now_ns() - t0) / (double) (2 * n_pairs) : 0;
     free(pairs);
     printf("| %4d | %5d | %6d | %9.1f | %10.1f | %10.1f | %zu/%zu %zu/%zu |\n", cfg->nacl,
-           cfg->sg, cfg->routes, (double) compile_ns / 1000.0, est_ns, new_ns, delivered,
-           packets, new_ok, n_new);
+           (int) snap->enis[pb].n_rules[0], cfg->routes, (double) compile_ns / 1000.0, est_ns,
+           new_ns, delivered, packets, new_ok, n_new);
+    printf("|      |       |        | sg index: %zu bytes ingress, %zu egress (%u egress rules)\n",
+           sg_index_size(snap->enis[pb].sg_index[0]), sg_index_size(snap->enis[pb].sg_index[1]),
+           snap->enis[pb].n_rules[1]);
     printf("|      |       |        | conntrack: %zu bytes per entry (capacity %zu, %zu used)\n",
            conntrack_bytes_per_entry(ct), (size_t) 2 * 60000 + 16, conntrack_count(ct));
     printf("|      |       |        | fragments: %.1f ns per fragment (%zu/%zu delivered)\n",
@@ -304,7 +333,8 @@ main(int argc, char **argv)
 {
     size_t packets = argc > 1 ? strtoull(argv[1], NULL, 10) : 2000000;
     static const struct config configs[] = {
-        { 1, 1, 1 }, { 5, 5, 100 }, { 39, 50, 1000 }, { 39, 500, 1000 },
+        { 1, 1, 1, 0 }, { 5, 5, 100, 0 }, { 39, 50, 1000, 0 }, { 39, 500, 1000, 0 },
+        { 39, 500, 1000, 500 },
     };
     printf("| nacl | sg    | routes | compile us | est ns/pkt | new ns/pkt | delivered |\n");
     printf("|------|-------|--------|-----------|------------|------------|-----------|\n");

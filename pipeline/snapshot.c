@@ -351,6 +351,10 @@ compile_eni_rules(const struct model *m, struct snapshot *s, const struct kind_l
         }
         free(buf.rules);
         free(buf.ids);
+        if (buf.n >= SG_INDEX_MIN_RULES) {
+            se->sg_index[egress] = sg_index_set_get(s->sg_indexes, s->arena, se->rules[egress],
+                                                    buf.n);
+        }
     }
     /* Section 9.2: the directions open to all, for untracked flows. */
     for (int egress = 0; egress < 2; egress++) {
@@ -499,6 +503,7 @@ snapshot_compile(const struct model *m)
 
     struct snapshot *s = xzalloc(sizeof *s);
     s->arena = arena_create();
+    s->sg_indexes = sg_index_set_create();
     s->public_pool = m->config.public_pool;
     memcpy(s->router_mac, router_mac, sizeof router_mac);
 
@@ -539,6 +544,7 @@ snapshot_destroy(struct snapshot *s)
     for (uint32_t i = 0; i < s->n_route_tables; i++) {
         lpm4_destroy(s->route_tables[i].lpm);
     }
+    sg_index_set_destroy(s->sg_indexes);
     arena_destroy(s->arena);
     free(s);
 }
