@@ -295,6 +295,9 @@ run(void *arg)
     while (!atomic_load(&dp->stop)) {
         struct generation *g = atomic_load_explicit(&dp->current, memory_order_acquire);
         if (g != gen) {
+            if (dp->ring) {
+                ring_flush(dp->ring);   /* writes queued last turn name 'gen''s fds */
+            }
             reregister(dp, gen, g, port_of_fd);
             gen = g;
         }

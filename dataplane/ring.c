@@ -252,6 +252,12 @@ ring_run(struct ring *r, int timeout_ms, ring_frame_fn *fn, void *ctx)
 }
 
 void
+ring_flush(struct ring *r)
+{
+    io_uring_submit(&r->uring);
+}
+
+void
 ring_counts(const struct ring *r, uint64_t *written, uint64_t *unwritable)
 {
     *written = r->written;

@@ -49,6 +49,10 @@ typedef int ring_frame_fn(void *ctx, int fd, uint8_t *buf, size_t len, size_t *o
  * frames read. */
 size_t ring_run(struct ring *, int timeout_ms, ring_frame_fn *, void *ctx);
 
+/* Submits what is queued now: before the caller stops using the fds its
+ * queued writes name (they are resolved at submission). */
+void ring_flush(struct ring *);
+
 /* Writes that completed in full / short or failed, since creation. */
 void ring_counts(const struct ring *, uint64_t *written, uint64_t *unwritable);
 
