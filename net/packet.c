@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "net/bytes.h"
 #include "net/checksum.h"
 
 static_assert(PACKET_N_ERRORS <= 256, "drop reasons must fit a uint8_t counter index");
@@ -42,35 +43,9 @@ packet_error_description(enum packet_error e)
     return (unsigned int) e < PACKET_N_ERRORS ? error_descriptions[e] : "?";
 }
 
-/* Big-endian field access. */
 
-static inline uint16_t
-get16(const uint8_t *p)
-{
-    return (uint16_t) ((p[0] << 8) | p[1]);
-}
 
-static inline uint32_t
-get32(const uint8_t *p)
-{
-    return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
-}
 
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) (v >> 8);
-    p[1] = (uint8_t) v;
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t) (v >> 24);
-    p[1] = (uint8_t) (v >> 16);
-    p[2] = (uint8_t) (v >> 8);
-    p[3] = (uint8_t) v;
-}
 
 /* The bounds-checked reader: 'ofs' <= 'end' <= the frame size, always. */
 struct cursor {
@@ -108,16 +83,16 @@ parse_arp(struct cursor *c, struct packet_meta *meta)
         return PACKET_ERR_TRUNCATED_ARP;
     }
     /* Hardware type 1 (Ethernet), protocol IPv4, 6- and 4-byte addresses. */
-    if (get16(a) != 1 || get16(a + 2) != PACKET_ETH_TYPE_IPV4 || a[4] != PACKET_ETH_ADDR_LEN
+    if (get_be16(a) != 1 || get_be16(a + 2) != PACKET_ETH_TYPE_IPV4 || a[4] != PACKET_ETH_ADDR_LEN
         || a[5] != 4) {
         return PACKET_ERR_BAD_ARP_FORMAT;
     }
     meta->l3 = PACKET_L3_ARP;
-    meta->arp.op = get16(a + 6);
+    meta->arp.op = get_be16(a + 6);
     memcpy(meta->arp.sha, a + 8, PACKET_ETH_ADDR_LEN);
-    meta->arp.spa = get32(a + 14);
+    meta->arp.spa = get_be32(a + 14);
     memcpy(meta->arp.tha, a + 18, PACKET_ETH_ADDR_LEN);
-    meta->arp.tpa = get32(a + 24);
+    meta->arp.tpa = get_be32(a + 24);
     return PACKET_ERR_OK;
 }
 
@@ -143,21 +118,21 @@ parse_icmp_inner(struct cursor *c, struct packet_meta *meta)
     in->l4_ofs = (uint16_t) c->ofs;
     in->l4_size = (uint16_t) remaining(c);
     in->proto = ip[9];
-    in->src = get32(ip + 12);
-    in->dst = get32(ip + 16);
+    in->src = get_be32(ip + 12);
+    in->dst = get_be32(ip + 16);
 
     /* Ports only from a first fragment: a later one quotes payload bytes. */
-    const uint8_t *l4 = (get16(ip + 6) & 0x1fff) ? NULL : pull(c, PACKET_ICMP_ERROR_QUOTE_L4_SIZE);
+    const uint8_t *l4 = (get_be16(ip + 6) & 0x1fff) ? NULL : pull(c, PACKET_ICMP_ERROR_QUOTE_L4_SIZE);
     if (!l4) {
         return PACKET_ERR_OK;
     }
     if (in->proto == PACKET_IP_PROTO_TCP || in->proto == PACKET_IP_PROTO_UDP) {
-        in->sport = get16(l4);
-        in->dport = get16(l4 + 2);
+        in->sport = get_be16(l4);
+        in->dport = get_be16(l4 + 2);
         in->has_ports = true;
     } else if (in->proto == PACKET_IP_PROTO_ICMP
                && (l4[0] == PACKET_ICMP_ECHO_REQUEST || l4[0] == PACKET_ICMP_ECHO_REPLY)) {
-        in->sport = in->dport = get16(l4 + 4);
+        in->sport = in->dport = get_be16(l4 + 4);
         in->has_ports = true;
     }
     return PACKET_ERR_OK;
@@ -179,13 +154,13 @@ parse_tcp(struct cursor *c, struct packet_meta *meta, bool verify)
         return PACKET_ERR_TRUNCATED_L4;
     }
     meta->l4 = PACKET_L4_TCP;
-    meta->sport = get16(l4);
-    meta->dport = get16(l4 + 2);
-    meta->tcp.seq = get32(l4 + 4);
-    meta->tcp.ack = get32(l4 + 8);
+    meta->sport = get_be16(l4);
+    meta->dport = get_be16(l4 + 2);
+    meta->tcp.seq = get_be32(l4 + 4);
+    meta->tcp.ack = get_be32(l4 + 8);
     meta->tcp.data_offset = l4[12] >> 4;
     meta->tcp.flags = l4[13];
-    meta->tcp.window = get16(l4 + 14);
+    meta->tcp.window = get_be16(l4 + 14);
     size_t hlen = (size_t) meta->tcp.data_offset * 4;
     if (hlen < PACKET_TCP_HEADER_MIN_SIZE || !pull(c, hlen - PACKET_TCP_HEADER_MIN_SIZE)) {
         return PACKET_ERR_BAD_TCP_DATA_OFFSET;
@@ -204,15 +179,15 @@ parse_udp(struct cursor *c, struct packet_meta *meta, bool verify)
         return PACKET_ERR_TRUNCATED_L4;
     }
     meta->l4 = PACKET_L4_UDP;
-    meta->sport = get16(l4);
-    meta->dport = get16(l4 + 2);
-    meta->udp_length = get16(l4 + 4);
+    meta->sport = get_be16(l4);
+    meta->dport = get_be16(l4 + 2);
+    meta->udp_length = get_be16(l4 + 4);
     /* A first fragment holds only part of what the UDP length counts. */
     if (meta->udp_length < PACKET_UDP_HEADER_SIZE
         || (!meta->ip4.is_fragment && meta->udp_length > meta->l4_size)) {
         return PACKET_ERR_BAD_UDP_LENGTH;
     }
-    if (verify && !meta->ip4.is_fragment && get16(l4 + 6) != 0
+    if (verify && !meta->ip4.is_fragment && get_be16(l4 + 6) != 0
         && !l4_checksum_ok(meta, l4, meta->udp_length)) {
         return PACKET_ERR_BAD_L4_CHECKSUM;
     }
@@ -234,8 +209,8 @@ parse_icmp(struct cursor *c, struct packet_meta *meta, bool verify)
         return PACKET_ERR_BAD_L4_CHECKSUM;
     }
     if (l4[0] == PACKET_ICMP_ECHO_REQUEST || l4[0] == PACKET_ICMP_ECHO_REPLY) {
-        meta->icmp.id = get16(l4 + 4);
-        meta->icmp.seq = get16(l4 + 6);
+        meta->icmp.id = get_be16(l4 + 4);
+        meta->icmp.seq = get_be16(l4 + 6);
         meta->sport = meta->dport = meta->icmp.id;
     } else if (packet_icmp_type_is_error(l4[0])) {
         meta->icmp.is_error = true;
@@ -257,9 +232,9 @@ parse_ipv4(struct cursor *c, struct packet_meta *meta, bool verify)
     meta->l3 = PACKET_L3_IPV4;
     meta->ip4.ihl = ip[0] & 0xf;
     meta->ip4.tos = ip[1];
-    meta->ip4.total_length = get16(ip + 2);
-    meta->ip4.id = get16(ip + 4);
-    uint16_t frag = get16(ip + 6);
+    meta->ip4.total_length = get_be16(ip + 2);
+    meta->ip4.id = get_be16(ip + 4);
+    uint16_t frag = get_be16(ip + 6);
     meta->ip4.df = frag & 0x4000;
     meta->ip4.mf = frag & 0x2000;
     meta->ip4.frag_offset = (uint16_t) ((frag & 0x1fff) * 8);
@@ -267,8 +242,8 @@ parse_ipv4(struct cursor *c, struct packet_meta *meta, bool verify)
     meta->ip4.is_later_fragment = meta->ip4.frag_offset != 0;
     meta->ip4.ttl = ip[8];
     meta->ip4.proto = ip[9];
-    meta->ip4.src = get32(ip + 12);
-    meta->ip4.dst = get32(ip + 16);
+    meta->ip4.src = get_be32(ip + 12);
+    meta->ip4.dst = get_be32(ip + 16);
 
     size_t hlen = (size_t) meta->ip4.ihl * 4;
     size_t total = meta->ip4.total_length;
@@ -323,7 +298,7 @@ packet_parse(const uint8_t *frame, size_t size, struct packet_meta *meta, bool v
     }
     memcpy(meta->eth_dst, eth, PACKET_ETH_ADDR_LEN);
     memcpy(meta->eth_src, eth + PACKET_ETH_ADDR_LEN, PACKET_ETH_ADDR_LEN);
-    meta->ethertype = get16(eth + 12);
+    meta->ethertype = get_be16(eth + 12);
     meta->l3_ofs = PACKET_ETH_HEADER_SIZE;
     switch (meta->ethertype) {
     case PACKET_ETH_TYPE_IPV4:
@@ -346,8 +321,8 @@ packet_parse(const uint8_t *frame, size_t size, struct packet_meta *meta, bool v
 static inline void
 rewrite32(uint8_t *p, uint8_t *csum, uint32_t new)
 {
-    put16(csum, checksum_update32(get16(csum), get32(p), new));
-    put32(p, new);
+    put_be16(csum, checksum_update32(get_be16(csum), get_be32(p), new));
+    put_be32(p, new);
 }
 
 /* The TCP/UDP checksum after an address of the pseudo-header changed.  A
@@ -360,11 +335,11 @@ update_l4_for_address(uint8_t *frame, const struct packet_meta *meta, uint32_t o
 
     if (meta->l4_csum_partial && (meta->l4 == PACKET_L4_TCP || meta->l4 == PACKET_L4_UDP)) {
         uint8_t *csum = l4 + (meta->l4 == PACKET_L4_TCP ? 16 : 6);
-        put16(csum, (uint16_t) ~checksum_update32((uint16_t) ~get16(csum), old, new));
+        put_be16(csum, (uint16_t) ~checksum_update32((uint16_t) ~get_be16(csum), old, new));
     } else if (meta->l4 == PACKET_L4_TCP) {
-        put16(l4 + 16, checksum_update32(get16(l4 + 16), old, new));
+        put_be16(l4 + 16, checksum_update32(get_be16(l4 + 16), old, new));
     } else if (meta->l4 == PACKET_L4_UDP) {
-        put16(l4 + 6, checksum_update32_udp(get16(l4 + 6), old, new));
+        put_be16(l4 + 6, checksum_update32_udp(get_be16(l4 + 6), old, new));
     }
 }
 
@@ -399,13 +374,13 @@ set_port(uint8_t *frame, struct packet_meta *meta, uint16_t port, bool source)
     case PACKET_L4_TCP:
         field = l4 + (source ? 0 : 2);
         if (!meta->l4_csum_partial) {   /* ports are data, summed by whoever completes it */
-            put16(l4 + 16, checksum_update16(get16(l4 + 16), get16(field), port));
+            put_be16(l4 + 16, checksum_update16(get_be16(l4 + 16), get_be16(field), port));
         }
         break;
     case PACKET_L4_UDP:
         field = l4 + (source ? 0 : 2);
         if (!meta->l4_csum_partial) {
-            put16(l4 + 6, checksum_update16_udp(get16(l4 + 6), get16(field), port));
+            put_be16(l4 + 6, checksum_update16_udp(get_be16(l4 + 6), get_be16(field), port));
         }
         break;
     case PACKET_L4_ICMP:
@@ -414,8 +389,8 @@ set_port(uint8_t *frame, struct packet_meta *meta, uint16_t port, bool source)
             return false;
         }
         field = l4 + 4;
-        put16(l4 + 2, checksum_update16(get16(l4 + 2), get16(field), port));
-        put16(field, port);
+        put_be16(l4 + 2, checksum_update16(get_be16(l4 + 2), get_be16(field), port));
+        put_be16(field, port);
         meta->icmp.id = meta->sport = meta->dport = port;
         return true;
     case PACKET_L4_NONE:
@@ -423,7 +398,7 @@ set_port(uint8_t *frame, struct packet_meta *meta, uint16_t port, bool source)
     default:
         return false;
     }
-    put16(field, port);
+    put_be16(field, port);
     if (source) {
         meta->sport = port;
     } else {
@@ -454,7 +429,7 @@ inner_l4_checksum_at(const struct packet_inner *in, const uint8_t *frame)
     }
     if (in->proto == PACKET_IP_PROTO_UDP) {
         /* has_ports means 8 bytes quoted: the UDP checksum is there. */
-        return get16(frame + in->l4_ofs + 6) ? 6 : 0;
+        return get_be16(frame + in->l4_ofs + 6) ? 6 : 0;
     }
     if (in->proto == PACKET_IP_PROTO_TCP && in->l4_size >= 18) {
         return 16;
@@ -468,8 +443,8 @@ static inline void
 icmp_rewrite16(uint8_t *frame, const struct packet_meta *meta, uint8_t *p, uint16_t new)
 {
     uint8_t *csum = frame + meta->l4_ofs + 2;
-    put16(csum, checksum_update16(get16(csum), get16(p), new));
-    put16(p, new);
+    put_be16(csum, checksum_update16(get_be16(csum), get_be16(p), new));
+    put_be16(p, new);
 }
 
 static void
@@ -479,16 +454,16 @@ set_inner_address(uint8_t *frame, struct packet_meta *meta, uint32_t addr, bool 
     struct packet_inner *in = &meta->inner;
     uint8_t *ip = frame + in->l3_ofs;
     uint8_t *field = ip + (source ? 12 : 16);
-    uint32_t old = get32(field);
+    uint32_t old = get_be32(field);
     size_t l4_csum = inner_l4_checksum_at(in, frame);
 
     if (l4_csum) {
         uint8_t *p = frame + in->l4_ofs + l4_csum;
-        uint16_t c = in->proto == PACKET_IP_PROTO_UDP ? checksum_update32_udp(get16(p), old, addr)
-                                                      : checksum_update32(get16(p), old, addr);
+        uint16_t c = in->proto == PACKET_IP_PROTO_UDP ? checksum_update32_udp(get_be16(p), old, addr)
+                                                      : checksum_update32(get_be16(p), old, addr);
         icmp_rewrite16(frame, meta, p, c);
     }
-    icmp_rewrite16(frame, meta, ip + 10, checksum_update32(get16(ip + 10), old, addr));
+    icmp_rewrite16(frame, meta, ip + 10, checksum_update32(get_be16(ip + 10), old, addr));
     icmp_rewrite16(frame, meta, field, (uint16_t) (addr >> 16));
     icmp_rewrite16(frame, meta, field + 2, (uint16_t) addr);
     if (source) {
@@ -531,8 +506,8 @@ set_inner_port(uint8_t *frame, struct packet_meta *meta, uint16_t port, bool sou
     if (l4_csum) {
         uint8_t *p = l4 + l4_csum;
         uint16_t c = in->proto == PACKET_IP_PROTO_UDP
-                         ? checksum_update16_udp(get16(p), get16(field), port)
-                         : checksum_update16(get16(p), get16(field), port);
+                         ? checksum_update16_udp(get_be16(p), get_be16(field), port)
+                         : checksum_update16(get_be16(p), get_be16(field), port);
         icmp_rewrite16(frame, meta, p, c);
     }
     icmp_rewrite16(frame, meta, field, port);
@@ -566,7 +541,7 @@ write_eth(uint8_t *buf, const uint8_t dst[PACKET_ETH_ADDR_LEN],
 {
     memcpy(buf, dst, PACKET_ETH_ADDR_LEN);
     memcpy(buf + PACKET_ETH_ADDR_LEN, src, PACKET_ETH_ADDR_LEN);
-    put16(buf + 12, ethertype);
+    put_be16(buf + 12, ethertype);
 }
 
 /* A 20-byte IPv4 header with its checksum; id 0 (RFC 6864 allows it for
@@ -576,15 +551,15 @@ write_ipv4(uint8_t *ip, const struct packet_addrs *addrs, uint16_t total, uint8_
 {
     ip[0] = 0x45;
     ip[1] = 0;
-    put16(ip + 2, total);
-    put16(ip + 4, 0);
-    put16(ip + 6, df ? 0x4000 : 0);
+    put_be16(ip + 2, total);
+    put_be16(ip + 4, 0);
+    put_be16(ip + 6, df ? 0x4000 : 0);
     ip[8] = PACKET_DEFAULT_TTL;
     ip[9] = proto;
-    put16(ip + 10, 0);
-    put32(ip + 12, addrs->ip_src);
-    put32(ip + 16, addrs->ip_dst);
-    put16(ip + 10, checksum(ip, PACKET_IPV4_HEADER_MIN_SIZE));
+    put_be16(ip + 10, 0);
+    put_be32(ip + 12, addrs->ip_src);
+    put_be32(ip + 16, addrs->ip_dst);
+    put_be16(ip + 10, checksum(ip, PACKET_IPV4_HEADER_MIN_SIZE));
 }
 
 size_t
@@ -598,15 +573,15 @@ packet_build_arp_reply(uint8_t *buf, size_t size, const uint8_t sender_mac[PACKE
     }
     write_eth(buf, target_mac, sender_mac, PACKET_ETH_TYPE_ARP);
     uint8_t *a = buf + PACKET_ETH_HEADER_SIZE;
-    put16(a, 1);
-    put16(a + 2, PACKET_ETH_TYPE_IPV4);
+    put_be16(a, 1);
+    put_be16(a + 2, PACKET_ETH_TYPE_IPV4);
     a[4] = PACKET_ETH_ADDR_LEN;
     a[5] = 4;
-    put16(a + 6, PACKET_ARP_OP_REPLY);
+    put_be16(a + 6, PACKET_ARP_OP_REPLY);
     memcpy(a + 8, sender_mac, PACKET_ETH_ADDR_LEN);
-    put32(a + 14, sender_ip);
+    put_be32(a + 14, sender_ip);
     memcpy(a + 18, target_mac, PACKET_ETH_ADDR_LEN);
-    put32(a + 24, target_ip);
+    put_be32(a + 24, target_ip);
     return len;
 }
 
@@ -632,10 +607,10 @@ packet_build_icmp_error(uint8_t *buf, size_t size, const struct packet_addrs *ad
     uint8_t *icmp = buf + PACKET_ETH_HEADER_SIZE + PACKET_IPV4_HEADER_MIN_SIZE;
     icmp[0] = type;
     icmp[1] = code;
-    put16(icmp + 2, 0);
-    put32(icmp + 4, rest);
+    put_be16(icmp + 2, 0);
+    put_be32(icmp + 4, rest);
     memcpy(icmp + PACKET_ICMP_HEADER_SIZE, quoted, quote);
-    put16(icmp + 2, checksum(icmp, PACKET_ICMP_HEADER_SIZE + quote));
+    put_be16(icmp + 2, checksum(icmp, PACKET_ICMP_HEADER_SIZE + quote));
     return len;
 }
 
@@ -651,17 +626,17 @@ packet_build_tcp_rst(uint8_t *buf, size_t size, const struct packet_addrs *addrs
     write_eth(buf, addrs->eth_dst, addrs->eth_src, PACKET_ETH_TYPE_IPV4);
     write_ipv4(buf + PACKET_ETH_HEADER_SIZE, addrs, (uint16_t) total, PACKET_IP_PROTO_TCP, true);
     uint8_t *tcp = buf + PACKET_ETH_HEADER_SIZE + PACKET_IPV4_HEADER_MIN_SIZE;
-    put16(tcp, sport);
-    put16(tcp + 2, dport);
-    put32(tcp + 4, seq);
-    put32(tcp + 8, with_ack ? ack : 0);
+    put_be16(tcp, sport);
+    put_be16(tcp + 2, dport);
+    put_be32(tcp + 4, seq);
+    put_be32(tcp + 8, with_ack ? ack : 0);
     tcp[12] = (PACKET_TCP_HEADER_MIN_SIZE / 4) << 4;
     tcp[13] = PACKET_TCP_RST | (with_ack ? PACKET_TCP_ACK : 0);
-    put16(tcp + 14, 0);
-    put16(tcp + 16, 0);
-    put16(tcp + 18, 0);
+    put_be16(tcp + 14, 0);
+    put_be16(tcp + 16, 0);
+    put_be16(tcp + 18, 0);
     uint32_t sum = checksum_pseudo_ipv4(addrs->ip_src, addrs->ip_dst, PACKET_IP_PROTO_TCP,
                                         PACKET_TCP_HEADER_MIN_SIZE);
-    put16(tcp + 16, checksum_fold(checksum_partial(tcp, PACKET_TCP_HEADER_MIN_SIZE, sum)));
+    put_be16(tcp + 16, checksum_fold(checksum_partial(tcp, PACKET_TCP_HEADER_MIN_SIZE, sum)));
     return len;
 }

@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "model/network_interface.h"
 #include "model/vpc.h"
+#include "net/bytes.h"
 #include "net/checksum.h"
 #include "net/ipaddr.h"
 
@@ -32,25 +33,8 @@ dns_error_name(enum dns_error error)
 
 /* ---- Wire helpers and the parser. ---- */
 
-static uint16_t
-get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) (v >> 8);
-    p[1] = (uint8_t) v;
-}
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t) (v >> 16));
-    put16(p + 2, (uint16_t) v);
-}
 
 static uint8_t
 ascii_lower(uint8_t c)
@@ -132,8 +116,8 @@ dns_query_parse(const uint8_t *msg, size_t size, struct dns_query *q)
     if (size < DNS_HEADER_SIZE) {
         return DNS_ERR_TRUNCATED_HEADER;
     }
-    q->id = get16(msg);
-    q->flags = get16(msg + 2);
+    q->id = get_be16(msg);
+    q->flags = get_be16(msg + 2);
     q->opcode = (uint8_t) ((q->flags >> 11) & 0xf);
     if (q->flags & DNS_FLAG_QR) {
         return DNS_ERR_NOT_QUERY;
@@ -143,7 +127,7 @@ dns_query_parse(const uint8_t *msg, size_t size, struct dns_query *q)
     }
     /* The answer, authority and additional sections (an EDNS OPT record)
      * are not read: nothing in them changes the answer. */
-    if (get16(msg + 4) != 1) {
+    if (get_be16(msg + 4) != 1) {
         return DNS_ERR_QDCOUNT;
     }
     size_t pos = DNS_HEADER_SIZE;
@@ -154,8 +138,8 @@ dns_query_parse(const uint8_t *msg, size_t size, struct dns_query *q)
     if (size - pos < 4) {
         return DNS_ERR_TRUNCATED_QUESTION;
     }
-    q->qtype = get16(msg + pos);
-    q->qclass = get16(msg + pos + 2);
+    q->qtype = get_be16(msg + pos);
+    q->qclass = get_be16(msg + pos + 2);
     q->has_question = true;
     return DNS_ERR_OK;
 }
@@ -413,27 +397,27 @@ dns_reply_build(const struct dns_query *q, const struct dns_answer *a, uint8_t *
      * clear, even for the names it makes up itself. */
     uint16_t flags = (uint16_t) (DNS_FLAG_QR | (q->opcode << 11) | DNS_FLAG_RA
                                  | (q->flags & (DNS_FLAG_RD | DNS_FLAG_CD)) | a->rcode);
-    put16(buf, q->id);
-    put16(buf + 2, flags);
-    put16(buf + 4, q->has_question ? 1 : 0);
-    put16(buf + 6, a->addr ? 1 : 0);
-    put16(buf + 8, 0);
-    put16(buf + 10, 0);
+    put_be16(buf, q->id);
+    put_be16(buf + 2, flags);
+    put_be16(buf + 4, q->has_question ? 1 : 0);
+    put_be16(buf + 6, a->addr ? 1 : 0);
+    put_be16(buf + 8, 0);
+    put_be16(buf + 10, 0);
     uint8_t *p = buf + DNS_HEADER_SIZE;
     if (q->has_question) {
         memcpy(p, q->name, q->name_size);
         p += q->name_size;
-        put16(p, q->qtype);
-        put16(p + 2, q->qclass);
+        put_be16(p, q->qtype);
+        put_be16(p + 2, q->qclass);
         p += 4;
     }
     if (a->addr) {
-        put16(p, 0xc000 | DNS_HEADER_SIZE);     /* the question's name */
-        put16(p + 2, DNS_TYPE_A);
-        put16(p + 4, DNS_CLASS_IN);
-        put32(p + 6, DNS_TTL);
-        put16(p + 10, 4);
-        put32(p + 12, a->addr);
+        put_be16(p, 0xc000 | DNS_HEADER_SIZE);     /* the question's name */
+        put_be16(p + 2, DNS_TYPE_A);
+        put_be16(p + 4, DNS_CLASS_IN);
+        put_be32(p + 6, DNS_TTL);
+        put_be16(p + 10, 4);
+        put_be32(p + 12, a->addr);
     }
     return total;
 }
@@ -526,19 +510,19 @@ write_ipv4(uint8_t *frame, const struct packet_meta *m, const uint8_t router_mac
     memcpy(eth_dst, m->eth_src, sizeof eth_dst);
     memcpy(frame, eth_dst, PACKET_ETH_ADDR_LEN);
     memcpy(frame + PACKET_ETH_ADDR_LEN, router_mac, PACKET_ETH_ADDR_LEN);
-    put16(frame + 12, PACKET_ETH_TYPE_IPV4);
+    put_be16(frame + 12, PACKET_ETH_TYPE_IPV4);
     uint8_t *ip = frame + PACKET_ETH_HEADER_SIZE;
     ip[0] = 0x45;
     ip[1] = 0;
-    put16(ip + 2, (uint16_t) (PACKET_IPV4_HEADER_MIN_SIZE + l4_size));
-    put16(ip + 4, 0);
-    put16(ip + 6, 0x4000);          /* DF */
+    put_be16(ip + 2, (uint16_t) (PACKET_IPV4_HEADER_MIN_SIZE + l4_size));
+    put_be16(ip + 4, 0);
+    put_be16(ip + 6, 0x4000);          /* DF */
     ip[8] = PACKET_DEFAULT_TTL;
     ip[9] = proto;
-    put16(ip + 10, 0);
-    put32(ip + 12, m->ip4.dst);
-    put32(ip + 16, m->ip4.src);
-    put16(ip + 10, checksum(ip, PACKET_IPV4_HEADER_MIN_SIZE));
+    put_be16(ip + 10, 0);
+    put_be32(ip + 12, m->ip4.dst);
+    put_be32(ip + 16, m->ip4.src);
+    put_be16(ip + 10, checksum(ip, PACKET_IPV4_HEADER_MIN_SIZE));
     return ip + PACKET_IPV4_HEADER_MIN_SIZE;
 }
 
@@ -553,15 +537,15 @@ write_udp(uint8_t *frame, size_t room, const struct packet_meta *m, const uint8_
     }
     uint16_t client_port = m->sport;
     uint8_t *udp = write_ipv4(frame, m, router_mac, PACKET_IP_PROTO_UDP, l4_size);
-    put16(udp, DNS_PORT);
-    put16(udp + 2, client_port);
-    put16(udp + 4, (uint16_t) l4_size);
-    put16(udp + 6, 0);
+    put_be16(udp, DNS_PORT);
+    put_be16(udp + 2, client_port);
+    put_be16(udp + 4, (uint16_t) l4_size);
+    put_be16(udp + 6, 0);
     memcpy(udp + PACKET_UDP_HEADER_SIZE, payload, size);
     uint32_t sum = checksum_pseudo_ipv4(m->ip4.dst, m->ip4.src, PACKET_IP_PROTO_UDP,
                                         (uint16_t) l4_size);
     uint16_t csum = checksum_fold(checksum_partial(udp, l4_size, sum));
-    put16(udp + 6, csum ? csum : 0xffff);
+    put_be16(udp + 6, csum ? csum : 0xffff);
     return len;
 }
 
@@ -576,21 +560,21 @@ write_tcp(uint8_t *frame, size_t room, const struct packet_meta *m, const uint8_
     }
     uint16_t client_port = m->sport;
     uint8_t *tcp = write_ipv4(frame, m, router_mac, PACKET_IP_PROTO_TCP, l4_size);
-    put16(tcp, DNS_PORT);
-    put16(tcp + 2, client_port);
-    put32(tcp + 4, seq);
-    put32(tcp + 8, ack);
+    put_be16(tcp, DNS_PORT);
+    put_be16(tcp + 2, client_port);
+    put_be32(tcp + 4, seq);
+    put_be32(tcp + 8, ack);
     tcp[12] = (PACKET_TCP_HEADER_MIN_SIZE / 4) << 4;
     tcp[13] = flags;
-    put16(tcp + 14, 0xffff);        /* window */
-    put16(tcp + 16, 0);
-    put16(tcp + 18, 0);
+    put_be16(tcp + 14, 0xffff);        /* window */
+    put_be16(tcp + 16, 0);
+    put_be16(tcp + 18, 0);
     if (size) {
         memcpy(tcp + PACKET_TCP_HEADER_MIN_SIZE, payload, size);
     }
     uint32_t sum = checksum_pseudo_ipv4(m->ip4.dst, m->ip4.src, PACKET_IP_PROTO_TCP,
                                         (uint16_t) l4_size);
-    put16(tcp + 16, checksum_fold(checksum_partial(tcp, l4_size, sum)));
+    put_be16(tcp + 16, checksum_fold(checksum_partial(tcp, l4_size, sum)));
     return len;
 }
 
@@ -667,7 +651,7 @@ tcp_process(const struct snapshot *snap, uint32_t in_port, uint8_t *frame, size_
      * ACK proves the handshake, the cookie of seq - 1 the position) and it
      * holds a whole length-prefixed query. */
     const uint8_t *data = frame + m->l4_ofs + header;
-    size_t size = payload >= 2 ? get16(data) : SIZE_MAX;
+    size_t size = payload >= 2 ? get_be16(data) : SIZE_MAX;
     struct packet_addrs addrs = { .ip_src = m->ip4.dst, .ip_dst = m->ip4.src };
     memcpy(addrs.eth_src, snap->router_mac, PACKET_ETH_ADDR_LEN);
     memcpy(addrs.eth_dst, m->eth_src, PACKET_ETH_ADDR_LEN);
@@ -685,7 +669,7 @@ tcp_process(const struct snapshot *snap, uint32_t in_port, uint8_t *frame, size_
     }
     uint8_t out[2 + DNS_MESSAGE_MAX_SIZE];
     size_t out_size = answer(snap, eni->vpc, &q, trace, out + 2);
-    put16(out, (uint16_t) out_size);
+    put_be16(out, (uint16_t) out_size);
     /* One answer per connection: FIN with it (RFC 7766 lets the server
      * close; a client with more to ask opens another). */
     uint32_t next = seq + (uint32_t) payload + ((flags & PACKET_TCP_FIN) ? 1 : 0);

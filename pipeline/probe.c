@@ -3,21 +3,10 @@
 
 #include <string.h>
 
+#include "net/bytes.h"
 #include "net/checksum.h"
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) (v >> 8);
-    p[1] = (uint8_t) v;
-}
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t) (v >> 16));
-    put16(p + 2, (uint16_t) v);
-}
 
 size_t
 probe_build(uint8_t *buf, size_t size, const uint8_t src_mac[6], const uint8_t dst_mac[6],
@@ -35,36 +24,36 @@ probe_build(uint8_t *buf, size_t size, const uint8_t src_mac[6], const uint8_t d
     memset(buf, 0, 14 + total);
     memcpy(buf, dst_mac, 6);
     memcpy(buf + 6, src_mac, 6);
-    put16(buf + 12, 0x0800);
+    put_be16(buf + 12, 0x0800);
     uint8_t *ip = buf + 14;
     ip[0] = 0x45;
-    put16(ip + 2, (uint16_t) total);
+    put_be16(ip + 2, (uint16_t) total);
     ip[8] = 64;
     ip[9] = proto;
-    put32(ip + 12, src);
-    put32(ip + 16, dst);
-    put16(ip + 10, checksum(ip, 20));
+    put_be32(ip + 12, src);
+    put_be32(ip + 16, dst);
+    put_be16(ip + 10, checksum(ip, 20));
     uint8_t *l = ip + 20;
     int csum_ofs;
     uint32_t partial = 0;
     if (proto == 1) {
         l[0] = 8;                           /* echo request */
-        put16(l + 4, sport);
+        put_be16(l + 4, sport);
         csum_ofs = 2;
     } else {
-        put16(l, sport);
-        put16(l + 2, dport);
+        put_be16(l, sport);
+        put_be16(l + 2, dport);
         partial = checksum_pseudo_ipv4(src, dst, proto, (uint16_t) l4);
         if (proto == 6) {
             l[12] = 5 << 4;
             l[13] = tcp_flags;
-            put16(l + 14, 65535);           /* window */
+            put_be16(l + 14, 65535);           /* window */
             csum_ofs = 16;
         } else {
-            put16(l + 4, 8);
+            put_be16(l + 4, 8);
             csum_ofs = 6;
         }
     }
-    put16(l + csum_ofs, checksum_fold(checksum_partial(l, l4, partial)));
+    put_be16(l + csum_ofs, checksum_fold(checksum_partial(l, l4, partial)));
     return 14 + total;
 }
