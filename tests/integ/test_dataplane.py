@@ -12,38 +12,8 @@ import time
 
 import pytest
 
+from netns import in_ns, ns_names, ping, sh, wait_for
 from conftest import Vpcd
-
-NS_TIMEOUT = 10
-
-
-def sh(*args, timeout=20):
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
-
-
-def in_ns(ns, *args, timeout=20, stdin_path=None):
-    if stdin_path is None:
-        return sh("ip", "netns", "exec", ns, *args, timeout=timeout)
-    with open(stdin_path, "rb") as f:
-        return subprocess.run(["ip", "netns", "exec", ns, *args], stdin=f, capture_output=True,
-                              timeout=timeout)
-
-
-def ping(ns, addr, count=1, wait=1):
-    return in_ns(ns, "ping", "-c", str(count), "-W", str(wait), "-i", "0.2", addr).returncode == 0
-
-
-def wait_for(predicate, timeout=NS_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
-def ns_names():
-    return {line.split()[0] for line in sh("ip", "netns", "list").stdout.splitlines() if line}
 
 
 @pytest.fixture(scope="module")

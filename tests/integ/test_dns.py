@@ -14,34 +14,15 @@ made is removed at the end even if a test fails.
 import os
 import re
 import shutil
-import subprocess
 import tempfile
-import time
 
 import pytest
 
+from netns import ns_names, sh, wait_for
 from conftest import Vpcd
 
 INET_NS = "vpcd-inet-dns"
-NS_TIMEOUT = 15
 AMI = "ami-0abcdef1234567890"
-
-
-def sh(*args, timeout=30):
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
-
-
-def ns_names():
-    return {line.split()[0] for line in sh("ip", "netns", "list").stdout.splitlines() if line}
-
-
-def wait_for(predicate, timeout=NS_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 def dig(ns, *args):

@@ -26,6 +26,7 @@ import time
 
 import pytest
 
+from netns import NS_TIMEOUT, in_ns, ns_names, ping, sh, wait_for
 from conftest import Vpcd, run_aws
 
 INET = "vpcd-inet-scn"
@@ -33,7 +34,6 @@ INET_HOST = "192.0.2.10"
 INET_STRANGER = "192.0.2.11"
 AMI = "ami-0abcdef1234567890"
 PYTHON = "/usr/bin/python3"
-NS_TIMEOUT = 10
 
 # A TCP server: greets each connection with "TAG peer=IP:PORT", then echoes
 # lines until the client closes.  Logs "conn IP PORT" on stdout.
@@ -117,36 +117,6 @@ except socket.timeout:
 
 
 # ---------------------------------------------------------------- helpers
-
-def sh(*args, timeout=20, stdin=subprocess.DEVNULL, input=None):
-    if input is not None:
-        stdin = None
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout,
-                          stdin=stdin, input=input)
-
-
-def in_ns(ns, *args, timeout=20, input=None):
-    return sh("ip", "netns", "exec", ns, *args, timeout=timeout, input=input)
-
-
-def ns_names():
-    return {line.split()[0] for line in sh("ip", "netns", "list").stdout.splitlines() if line}
-
-
-def wait_for(predicate, timeout=NS_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
-
-
-def ping(ns, addr, count=1, wait=1, src=None):
-    args = ["ping", "-n", "-c", str(count), "-W", str(wait), "-i", "0.2"]
-    if src:
-        args += ["-I", src]
-    return in_ns(ns, *args, addr).returncode == 0
 
 
 def tcp_get(ns, host, port, src=None, wait=2):
