@@ -40,7 +40,7 @@ extern char **environ;
 enum {
     EVENTS_PER_WAIT = 64,
     WAIT_MS = 100,
-    MAX_FD = 65536,
+    MAX_FD = RING_MAX_FD,           /* the fds the data thread can watch */
     /* After a frame, poll without sleeping for this long: waking a thread
      * that slept costs ~40 us here (a VM's halted vCPU), twice per round
      * trip; a request/response exchange sees the next frame well within it.
